@@ -1,0 +1,50 @@
+"""The ``quartiers`` command line (Typer). Subcommands live in one module each."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from quartiers.errors import QuartiersError
+
+app = typer.Typer(
+    name="quartiers",
+    help="Géographie prioritaire de la politique de la ville : délimitation des QPV, "
+    "éligibilité des adresses, registre des contrats de ville.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    # each module adds its commands to ``app``
+    from quartiers.cli import comparer, delimiter, donnees  # noqa: F401
+
+    try:
+        from quartiers.cli import verifier  # noqa: F401
+    except ImportError:
+        pass
+
+
+def main() -> None:
+    """Entry point: runs the app and turns user errors into French messages."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except QuartiersError as e:
+        typer.secho(f"Erreur : {e.message_complet()}", fg=typer.colors.RED, err=True)
+        sys.exit(e.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.secho("Interrompu : aucun fichier n'a été écrit.", err=True)
+        sys.exit(130)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except Exception as e:  # click usage errors
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        raise

@@ -1,0 +1,54 @@
+"""``quartiers comparer``: agreement of computed quartiers with official perimeters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from quartiers.cli import app
+from quartiers.cli.progress import console
+from quartiers.comparison import compare
+from quartiers.inputs import load_inputs
+from quartiers.io.atomic import AtomicOutputs
+from quartiers.io.outputs import write_csv, write_json, write_text
+from quartiers.perimeters import read_perimeters
+
+
+@app.command("comparer")
+def comparer(
+    calcules: Annotated[Path, typer.Argument(help="Quartiers calculés (quartiers.gpkg ou .geojson).")],
+    reference: Annotated[
+        Path, typer.Option("--reference", help="Périmètres officiels (GeoJSON, GPKG, SHP).")
+    ],
+    sortie: Annotated[Path, typer.Option("--sortie", help="Dossier des résultats.")],
+    uu: Annotated[
+        str | None,
+        typer.Option("--uu", help="Limiter aux unités urbaines (codes séparés par des virgules)."),
+    ] = None,
+    seuil_trouve: Annotated[
+        float, typer.Option("--seuil-trouve", help="Part de population couverte pour « retrouvé ».")
+    ] = 0.5,
+    carroyage: Annotated[Path | None, typer.Option("--carroyage")] = None,
+    unites_urbaines: Annotated[Path | None, typer.Option("--unites-urbaines")] = None,
+) -> None:
+    """Compare des quartiers calculés aux périmètres officiels (2015 ou 2024)."""
+    computed = read_perimeters(calcules, millesime="calcul")
+    ref = read_perimeters(reference)
+    if ref.repaired:
+        console.print(
+            f"[yellow]{len(ref.repaired)} périmètre(s) invalide(s) réparé(s) :[/yellow] "
+            + ", ".join(ref.repaired)
+        )
+    inputs = load_inputs(carroyage, unites_urbaines)
+    codes = [c.strip() for c in uu.split(",")] if uu else None
+    result = compare(computed, ref, inputs.grid, inputs.uus, uu_codes=codes,
+                     seuil_trouve=seuil_trouve)
+    with AtomicOutputs(sortie) as out:
+        write_csv(result.per_qpv, out.path("comparaison.csv"))
+        write_csv(result.movements, out.path("entrees_sorties.csv"))
+        write_json(result.summary, out.path("comparaison_resume.json"))
+        write_text(result.text(), out.path("comparaison_resume.txt"))
+    console.print(result.text())
+    console.print(f"Fichiers écrits dans {sortie}")

@@ -1,0 +1,32 @@
+"""Default inputs of the delimitation, read from the data directory unless named."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from quartiers.config import dataset
+from quartiers.io.grid import Grid, read_grid
+from quartiers.io.urban_units import UrbanUnits, load_urban_units
+
+
+@dataclass
+class Inputs:
+    grid: Grid
+    uus: UrbanUnits
+
+
+def load_inputs(
+    carroyage: Path | None = None,
+    unites_urbaines: Path | None = None,
+    revenus_uu: Path | None = None,
+    revenus_nat: Path | None = None,
+) -> Inputs:
+    """Read the grid and the urban units (data directory defaults)."""
+    grid = read_grid(carroyage or dataset("carroyage"))
+    uus = load_urban_units(
+        unites_urbaines or dataset("uu_composition"),
+        revenus_uu or dataset("uu_revenus"),
+        revenus_nat or dataset("national_revenus"),
+    )
+    return Inputs(grid, uus)

@@ -1,0 +1,1 @@
+"""Readers of the published formats and atomic writers."""

@@ -1,0 +1,189 @@
+"""INSEE urban units (UU2020 composition) and Filosofi per-UU income medians."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow.compute as pc
+
+from quartiers.errors import QuartiersError
+from quartiers.io.tables import read_table, to_float
+
+# Lower bound of INSEE's detailed size brackets (TDUU), population of the census year.
+# The decree's thresholds (10 000 and 5 million) coincide with bracket bounds, so the bracket
+# decides eligibility exactly; Paris (bracket 80) is the only UU of 5 million or more.
+BRACKET_LOWER_BOUND = {
+    "11": 0, "12": 2500, "13": 3000, "14": 4000, "21": 5000, "22": 7000,
+    "31": 10000, "32": 15000, "41": 20000, "42": 25000, "43": 30000, "44": 40000,
+    "51": 50000, "52": 70000, "61": 100000, "62": 150000, "71": 200000, "72": 300000,
+    "73": 500000, "80": 5000000,
+}
+
+# Municipal arrondissements -> commune (INSEE's real lcog_geo uses them).
+ARRONDISSEMENTS = {
+    **{f"751{i:02d}": "75056" for i in range(1, 21)},
+    **{f"6938{i}": "69123" for i in range(1, 10)},
+    **{f"132{i:02d}": "13055" for i in range(1, 17)},
+}
+
+
+@dataclass
+class UrbanUnits:
+    """Urban units with their size, median income, and the commune -> UU mapping.
+
+    ``codes`` is sorted; ``commune_codes`` is sorted and ``commune_uu`` gives, for each,
+    the index of its UU in ``codes``. Codes ending in ``000`` are INSEE's "communes outside
+    any urban unit" of a département: ``is_urban`` is false for them.
+    """
+
+    codes: np.ndarray
+    names: np.ndarray
+    population: np.ndarray
+    median: np.ndarray
+    is_urban: np.ndarray
+    commune_codes: np.ndarray
+    commune_uu: np.ndarray
+    national_median: float
+    commune_names: dict[str, str] | None = None
+    population_source: str = "tranche détaillée de population 2017 (TDUU2017)"
+    median_source: str = ""
+
+    def index_of_communes(self, codes: np.ndarray) -> np.ndarray:
+        """UU index of each commune code (arrondissements mapped), -1 when unknown."""
+        codes = np.asarray(codes, dtype="U5")
+        for arr, com in ARRONDISSEMENTS.items():
+            codes = np.where(codes == arr, com, codes)
+        pos = np.searchsorted(self.commune_codes, codes)
+        pos = np.clip(pos, 0, len(self.commune_codes) - 1)
+        found = self.commune_codes[pos] == codes
+        return np.where(found, self.commune_uu[pos], -1)
+
+    def index_of(self, uu_code: str) -> int:
+        i = int(np.searchsorted(self.codes, uu_code))
+        if i >= len(self.codes) or self.codes[i] != uu_code:
+            raise QuartiersError(f"unité urbaine « {uu_code} » inconnue", champ="UU2020")
+        return i
+
+
+def _rows_after_header(path: Path, sheet: str, header_first: str) -> tuple[list[str], list[list]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        if sheet not in wb.sheet_names:
+            raise QuartiersError(
+                f"onglet « {sheet} » absent (onglets : {', '.join(wb.sheet_names)})",
+                fichier=path,
+            )
+        rows = wb.get_sheet_by_name(sheet).to_python()
+    except QuartiersError:
+        raise
+    except Exception as e:
+        raise QuartiersError(f"ce n'est pas un classeur XLSX lisible ({e})", fichier=path) from None
+    for i, row in enumerate(rows):
+        if row and str(row[0]).strip() == header_first:
+            header = [str(c).strip() for c in row]
+            return header, [[*r, i + 2 + j] for j, r in enumerate(rows[i + 1 :])]
+    raise QuartiersError(
+        f"ligne d'en-tête introuvable (première colonne « {header_first} » attendue)",
+        fichier=path,
+        champ=header_first,
+    )
+
+
+def read_composition(
+    path: Path,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, str], dict[str, str]]:
+    """Commune -> UU composition.
+
+    Returns (communes, uu codes, uu names, uu code -> size bracket, commune -> name).
+    """
+    header, rows = _rows_after_header(path, "Composition_communale", "CODGEO")
+    for needed in ("CODGEO", "UU2020", "LIBUU2020"):
+        if needed not in header:
+            raise QuartiersError("colonne absente", fichier=path, champ=needed)
+    ic, iu, il = header.index("CODGEO"), header.index("UU2020"), header.index("LIBUU2020")
+    rows = [r for r in rows if str(r[ic]).strip()]
+    communes = np.array([str(r[ic]).strip() for r in rows], dtype="U5")
+    uu = np.array([str(r[iu]).strip() for r in rows], dtype="U5")
+    uu_names = np.array([str(r[il]).strip() for r in rows], dtype=object)
+    bad = np.flatnonzero(np.char.str_len(communes) != 5)
+    if bad.size:
+        raise QuartiersError(
+            f"code commune « {communes[bad[0]]} » invalide", fichier=path,
+            ligne=rows[bad[0]][-1], champ="CODGEO",
+        )
+    sheet_header, uu_rows = _rows_after_header(path, "UU2020", "UU2020")
+    it = sheet_header.index("TDUU2017") if "TDUU2017" in sheet_header else None
+    brackets = {}
+    if it is not None:
+        brackets = {str(r[0]).strip(): str(r[it]).strip() for r in uu_rows if str(r[0]).strip()}
+    il2 = header.index("LIBGEO") if "LIBGEO" in header else None
+    names = {
+        str(r[ic]).strip(): (str(r[il2]).strip() if il2 is not None else "") for r in rows
+    }
+    return communes, uu, uu_names, brackets, names
+
+
+def read_uu_incomes(path: Path) -> dict[str, tuple[float, float]]:
+    """Filosofi per-UU file: UU code -> (median standard of living, people)."""
+    table = read_table(path)
+    cols = {c.upper(): c for c in table.column_names}
+    code_col = cols.get("CODGEO")
+    med_col = next((cols[c] for c in cols if re.fullmatch(r"MED\d\d", c)), None)
+    pop_col = next((cols[c] for c in cols if re.fullmatch(r"NBPERSMENFISC\d\d", c)), None)
+    if code_col is None or med_col is None:
+        raise QuartiersError(
+            "colonnes CODGEO et MEDaa (médiane du niveau de vie) attendues",
+            fichier=path, champ="CODGEO" if code_col is None else "MED18",
+        )
+    codes = pc.cast(table.column(code_col), "string").to_pylist()
+    med = to_float(table, med_col, path, required=False, minimum=0.0)
+    pop = (
+        to_float(table, pop_col, path, required=False, minimum=0.0)
+        if pop_col
+        else np.full(len(codes), np.nan)
+    )
+    return {str(c).strip().zfill(5): (m, p) for c, m, p in zip(codes, med, pop, strict=True)}
+
+
+def read_national_median(path: Path) -> float:
+    """National median standard of living (France métropolitaine) from Filosofi."""
+    table = read_table(path)
+    cols = {c.upper(): c for c in table.column_names}
+    med_col = next((cols[c] for c in cols if re.fullmatch(r"MED\d\d", c)), None)
+    if med_col is None or table.num_rows != 1:
+        raise QuartiersError(
+            "une seule ligne avec une colonne MEDaa (médiane nationale) attendue",
+            fichier=path, champ="MED18",
+        )
+    return float(to_float(table, med_col, path)[0])
+
+
+def load_urban_units(composition: Path, incomes: Path, national: Path) -> UrbanUnits:
+    """Assemble urban units from INSEE's three files."""
+    communes, uu, uu_names, brackets, commune_names = read_composition(composition)
+    income = read_uu_incomes(incomes)
+    nat = read_national_median(national)
+
+    codes, first = np.unique(uu, return_index=True)
+    names = uu_names[first]
+    is_urban = np.array([not c.endswith("000") for c in codes])
+    population = np.array(
+        [BRACKET_LOWER_BOUND.get(brackets.get(c, ""), 0) if u else 0
+         for c, u in zip(codes, is_urban, strict=True)],
+        dtype=np.int64,
+    )
+    median = np.array([income.get(c, (np.nan, np.nan))[0] for c in codes], dtype=np.float64)
+    order = np.argsort(communes)
+    commune_codes = communes[order]
+    commune_uu = np.searchsorted(codes, uu[order])
+    return UrbanUnits(
+        codes=codes, names=names, population=population, median=median, is_urban=is_urban,
+        commune_codes=commune_codes, commune_uu=commune_uu, national_median=nat,
+        commune_names=commune_names,
+        median_source=f"{incomes.name} (médianes par unité urbaine), {national.name}",
+    )
