@@ -1,0 +1,119 @@
+"""Django settings, all in one place, configured by environment variables.
+
+- ``QUARTIERS_DATABASE_URL``: ``sqlite:///chemin`` (default: ``var/quartiers.sqlite3``) or
+  ``postgresql://user:password@host:port/name``;
+- ``QUARTIERS_SECRET_KEY``, ``QUARTIERS_DEBUG`` (``1``/``0``), ``QUARTIERS_ALLOWED_HOSTS``;
+- ``QUARTIERS_HTTPS`` (``1`` when served over HTTPS: secure cookies, HSTS);
+- ``QUARTIERS_DATA``: the data directory (see :mod:`quartiers.config`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = BASE_DIR.parents[2]
+VAR_DIR = Path(os.environ.get("QUARTIERS_VAR", PROJECT_ROOT / "var"))
+
+DEBUG = os.environ.get("QUARTIERS_DEBUG", "0") == "1"
+SECRET_KEY = os.environ.get(
+    "QUARTIERS_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
+)
+ALLOWED_HOSTS = os.environ.get("QUARTIERS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+
+def _database(url: str) -> dict:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        name = unquote(parsed.path[1:] if url.startswith("sqlite:///") else parsed.path)
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name or ":memory:"}
+    if parsed.scheme in ("postgres", "postgresql"):
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": parsed.path.lstrip("/"),
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+        }
+    raise ValueError(f"QUARTIERS_DATABASE_URL non reconnue : {url}")
+
+
+DATABASES = {
+    "default": _database(
+        os.environ.get("QUARTIERS_DATABASE_URL", f"sqlite:///{VAR_DIR / 'quartiers.sqlite3'}")
+    )
+}
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "dsfr",
+    "simple_history",
+    # register apps (quartiers.registre.*) are added below this line
+    # web application apps (quartiers.web.*) are added below this line
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "quartiers.web.urls"
+WSGI_APPLICATION = "quartiers.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dsfr.context_processors.site_config",
+            ],
+        },
+    },
+]
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "fr-fr"
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LOGIN_URL = "/connexion/"
+
+HTTPS = os.environ.get("QUARTIERS_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
