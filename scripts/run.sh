@@ -9,7 +9,7 @@ export QUARTIERS_DATA=${QUARTIERS_DATA:-$(cd .. && pwd)/shared/data}
 .venv/bin/quartiers delimiter --regles 2024 --sortie sorties/2024 --carreaux
 .venv/bin/quartiers comparer sorties/2024/quartiers.gpkg \
   --reference "$QUARTIERS_DATA/qpv-2024/qpv-2024-paca-hors-marseille-aix.geojson" \
-  --uu 06701,00758,00757,00754 --sortie sorties/2024/comparaison
+  --uu 06701,00757,00754 --sortie sorties/2024/comparaison
 for step in scripts/run.d/*.sh; do
   [ -e "$step" ] || continue
   bash "$step"

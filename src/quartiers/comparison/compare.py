@@ -73,6 +73,8 @@ def _assign(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
         return out
     tree = shapely.STRtree(polygons)
     pi, gi = tree.query(points, predicate="intersects")
+    if len(pi) == 0:
+        return out
     order = np.lexsort((gi, pi))
     pi, gi = pi[order], gi[order]
     first = np.r_[True, pi[1:] != pi[:-1]]

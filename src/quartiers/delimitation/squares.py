@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
 from quartiers.delimitation.thresholds import threshold, uu_is_eligible
 from quartiers.errors import QuartiersError
@@ -75,6 +76,27 @@ def assign_urban_units(
     return result
 
 
+def smoothed_mean(grid: Grid, radius: int) -> np.ndarray:
+    """Population-weighted mean standard of living over a (2r+1)^2 window of squares.
+
+    Squares of fewer than 11 households carry imputed values (``i_est_200``); pooling the
+    neighbourhood reduces that noise before squares are selected.
+    """
+    res = grid.resolution
+    col = (grid.x - grid.x.min()) // res + radius
+    row = (grid.y - grid.y.min()) // res + radius
+    shape = (int(row.max()) + radius + 1, int(col.max()) + radius + 1)
+    ind = np.zeros(shape)
+    snv = np.zeros(shape)
+    ind[row, col] = grid.ind
+    snv[row, col] = grid.snv
+    size = 2 * radius + 1
+    ind_s = ndimage.uniform_filter(ind, size=size, mode="constant")[row, col]
+    snv_s = ndimage.uniform_filter(snv, size=size, mode="constant")[row, col]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(ind_s > 0, snv_s / ind_s, np.nan)
+
+
 def assess_squares(
     grid: Grid, uus: UrbanUnits, rules: Rules, unknown_communes: str = "erreur"
 ) -> SquareAssessment:
@@ -105,11 +127,12 @@ def assess_squares(
             stat = grid.median.astype(np.float64)
         else:
             stat = np.where(grid.ind > 0, grid.snv / grid.ind, np.nan)
+    selection = smoothed_mean(grid, rules.lissage) if kind == "moyenne" and rules.lissage else stat
     ratio = rules.ratio_moyenne_mediane if kind == "moyenne" else 1.0
     applied = np.where(s >= 0, s * ratio, np.nan)
     near_empty = grid.imputed & (grid.ind < rules.population_min_carreau)
     with np.errstate(invalid="ignore"):
-        low = (stat < applied) & (grid.ind > 0) & ~near_empty
+        low = (selection < applied) & (grid.ind > 0) & ~near_empty
     return SquareAssessment(
         uu=uu, statistic=stat, threshold=s, applied=applied, low=low,
         statistic_kind=kind, uu_threshold=s_uu, uu_eligible=eligible,

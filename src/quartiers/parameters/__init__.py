@@ -77,6 +77,7 @@ class Rules:
     connexite: str
     combler_trous: int
     combler_ecarts: bool
+    lissage: int
     population_min_carreau: float
     references: dict[str, str] = field(default_factory=dict, compare=False)
     en_vigueur: dict[str, str] = field(default_factory=dict, compare=False)
