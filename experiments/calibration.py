@@ -38,7 +38,12 @@ GRID = {
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sortie", type=Path, default=Path("experiments/calibration.csv"))
+    parser.add_argument("--validation-croisee", action="store_true",
+                        help="Only the leave-one-UU-out check of the ratio.")
     args = parser.parse_args()
+    if args.validation_croisee:
+        print(leave_one_out().to_string(index=False))
+        return
     inputs = load_inputs()
     ref = read_perimeters(dataset("qpv_2024"))
     rows = []
@@ -62,6 +67,27 @@ def main() -> None:
     args.sortie.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.sortie, index=False)
     print(table.head(15).to_string(index=False))
+
+
+def leave_one_out() -> pd.DataFrame:
+    """Choose the ratio on two calibration UUs, measure F1 on the third (other defaults)."""
+    inputs = load_inputs()
+    ref = read_perimeters(dataset("qpv_2024"))
+    ratios = GRID["ratio_moyenne_mediane"]
+    f1 = {}
+    for ratio in ratios:
+        result = delimit(inputs.grid, inputs.uus, load_rules("2024", {"ratio_moyenne_mediane": ratio}))
+        for uu in CALIBRATION:
+            f1[ratio, uu] = compare(result.quartiers, ref, inputs.grid, inputs.uus,
+                                    uu_codes=[uu]).summary["f1"]
+    rows = []
+    for held in CALIBRATION:
+        train = [u for u in CALIBRATION if u != held]
+        best = max(ratios, key=lambda r: sum(f1[r, u] for u in train))
+        oracle = max(ratios, key=lambda r: f1[r, held])
+        rows.append({"uu_test": held, "ratio_choisi": best, "f1_test": f1[best, held],
+                     "ratio_optimal_test": oracle, "f1_optimal_test": f1[oracle, held]})
+    return pd.DataFrame(rows)
 
 
 if __name__ == "__main__":
