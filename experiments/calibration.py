@@ -28,7 +28,8 @@ HOLD_OUT = ["00552", "83501", "04401", "13501", "83502", "83401", "04301", "0540
             "13102", "13210", "83309", "84401", "84303", "84205", "84302"]
 
 GRID = {
-    "ratio_moyenne_mediane": ["1.0", "1.1", "1.2", "1.3", "1.35", "1.4", "1.45", "1.5", "1.6"],
+    "ratio_disponible_declare": ["1.0", "1.1", "1.15", "1.2", "1.225", "1.25", "1.275", "1.3",
+                                 "1.35", "1.4"],
     "connexite": ["cote", "coin"],
     "combler_trous": ["0", "4"],
     "combler_ecarts": ["non", "oui"],
@@ -73,10 +74,10 @@ def leave_one_out() -> pd.DataFrame:
     """Choose the ratio on two calibration UUs, measure F1 on the third (other defaults)."""
     inputs = load_inputs()
     ref = read_perimeters(dataset("qpv_2024"))
-    ratios = GRID["ratio_moyenne_mediane"]
+    ratios = GRID["ratio_disponible_declare"]
     f1 = {}
     for ratio in ratios:
-        result = delimit(inputs.grid, inputs.uus, load_rules("2024", {"ratio_moyenne_mediane": ratio}))
+        result = delimit(inputs.grid, inputs.uus, load_rules("2024", {"ratio_disponible_declare": ratio}))
         for uu in CALIBRATION:
             f1[ratio, uu] = compare(result.quartiers, ref, inputs.grid, inputs.uus,
                                     uu_codes=[uu]).summary["f1"]

@@ -77,8 +77,7 @@ def zone_table(
             stat = np.where(population > 0, snv / population, np.nan)
     uu = zones.zone_uu
     s = squares.uu_threshold[uu]
-    ratio = rules.ratio_moyenne_mediane if squares.statistic_kind == "moyenne" else 1.0
-    applied = s * ratio
+    applied = s * squares.uu_factor[uu]
 
     is_urban = uus.is_urban[uu]
     eligible_uu = squares.uu_eligible[uu]
@@ -132,7 +131,8 @@ def zone_table(
             "type_statistique": squares.statistic_kind,
             "seuil": s,
             "seuil_applique": np.round(applied, 1),
-            "ratio_moyenne_mediane": ratio,
+            "ratio_moyenne_mediane": np.round(squares.uu_mean_median[uu], 4),
+            "facteur_seuil": np.round(squares.uu_factor[uu], 4),
             "population_uu_min": uus.population[uu],
             "decision": np.where(reason == RETENU, "retenu", "rejete"),
             "motif": reason,

@@ -20,7 +20,7 @@ from quartiers.parameters import Rules
 STATISTIC_LABELS = {
     "mediane": "médiane du niveau de vie par carreau (fournie)",
     "moyenne": "indicateur de substitution : niveau de vie moyen ind_snv / ind, "
-    "comparé au seuil S x ratio_moyenne_mediane",
+    "comparé au seuil S x ratio_moyenne_mediane x ratio_disponible_declare",
 }
 
 
@@ -112,7 +112,7 @@ def delimit(
     kept["methode"] = STATISTIC_LABELS[squares.statistic_kind]
     kept["regles"] = rules.jeu
     columns = ["code", "nom", "uu_code", "uu_nom", "communes", "population", "statistique",
-               "type_statistique", "seuil", "seuil_applique", "nb_carreaux",
+               "type_statistique", "seuil", "facteur_seuil", "seuil_applique", "nb_carreaux",
                "nb_carreaux_bas_revenus", "methode", "regles"]
     columns += [c for c in ("men", "men_pauv") if c in kept]
     quartiers = gpd.GeoDataFrame(

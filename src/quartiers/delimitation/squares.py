@@ -28,6 +28,8 @@ class SquareAssessment:
     statistic_kind: str  # "mediane" or "moyenne"
     uu_threshold: np.ndarray  # S per urban unit (aligned with UrbanUnits.codes)
     uu_eligible: np.ndarray  # UU of at least population_min_uu inhabitants
+    uu_mean_median: np.ndarray  # mean / median ratio per UU (1 for medians)
+    uu_factor: np.ndarray  # factor applied to S per UU (1 for medians)
 
 
 def statistic_kind(grid: Grid, rules: Rules) -> str:
@@ -74,6 +76,30 @@ def assign_urban_units(
         result = np.where(take, idx, result)
         chosen_urban |= take
     return result
+
+
+def mean_median_ratio(grid: Grid, uu: np.ndarray, uus: UrbanUnits, rules: Rules) -> np.ndarray:
+    """Mean / median ratio of the standard of living per urban unit.
+
+    With ``calibration_moyenne_mediane = uu``, measured as the grid's population-weighted
+    mean (``sum ind_snv / sum ind`` over the UU's squares) divided by the UU's published
+    median, for the UUs whose fiscal population is covered at ``couverture_min_uu`` or more;
+    ``ratio_moyenne_mediane`` elsewhere (and everywhere with ``fixe``).
+
+    The measured ratio also absorbs the gap between the grid's and the medians' vintages.
+    """
+    n = len(uus.codes)
+    fixed = np.full(n, rules.ratio_moyenne_mediane)
+    if rules.calibration_moyenne_mediane == "fixe" or uus.fiscal_population is None:
+        return fixed
+    ok = uu >= 0
+    pop = np.bincount(uu[ok], weights=grid.ind[ok], minlength=n)
+    snv = np.bincount(uu[ok], weights=grid.snv[ok], minlength=n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coverage = pop / uus.fiscal_population
+        measured = (snv / pop) / uus.median
+    usable = (coverage >= rules.couverture_min_uu) & np.isfinite(measured) & uus.is_urban
+    return np.where(usable, measured, fixed)
 
 
 def smoothed_mean(grid: Grid, radius: int) -> np.ndarray:
@@ -128,12 +154,18 @@ def assess_squares(
         else:
             stat = np.where(grid.ind > 0, grid.snv / grid.ind, np.nan)
     selection = smoothed_mean(grid, rules.lissage) if kind == "moyenne" and rules.lissage else stat
-    ratio = rules.ratio_moyenne_mediane if kind == "moyenne" else 1.0
-    applied = np.where(s >= 0, s * ratio, np.nan)
+    if kind == "moyenne":
+        mean_median = mean_median_ratio(grid, uu, uus, rules)
+        factor = mean_median * rules.ratio_disponible_declare
+    else:
+        mean_median = np.ones(len(uus.codes))
+        factor = mean_median
+    applied = np.where(s >= 0, s * factor[np.maximum(uu, 0)], np.nan)
     near_empty = grid.imputed & (grid.ind < rules.population_min_carreau)
     with np.errstate(invalid="ignore"):
         low = (selection < applied) & (grid.ind > 0) & ~near_empty
     return SquareAssessment(
         uu=uu, statistic=stat, threshold=s, applied=applied, low=low,
         statistic_kind=kind, uu_threshold=s_uu, uu_eligible=eligible,
+        uu_mean_median=mean_median, uu_factor=factor,
     )

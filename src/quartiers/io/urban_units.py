@@ -48,6 +48,7 @@ class UrbanUnits:
     commune_uu: np.ndarray
     national_median: float
     commune_names: dict[str, str] | None = None
+    fiscal_population: np.ndarray | None = None  # people in fiscal households (Filosofi)
     population_source: str = "tranche détaillée de population 2017 (TDUU2017)"
     median_source: str = ""
 
@@ -178,6 +179,7 @@ def load_urban_units(composition: Path, incomes: Path, national: Path) -> UrbanU
         dtype=np.int64,
     )
     median = np.array([income.get(c, (np.nan, np.nan))[0] for c in codes], dtype=np.float64)
+    fiscal = np.array([income.get(c, (np.nan, np.nan))[1] for c in codes], dtype=np.float64)
     order = np.argsort(communes)
     commune_codes = communes[order]
     commune_uu = np.searchsorted(codes, uu[order])
@@ -185,5 +187,6 @@ def load_urban_units(composition: Path, incomes: Path, national: Path) -> UrbanU
         codes=codes, names=names, population=population, median=median, is_urban=is_urban,
         commune_codes=commune_codes, commune_uu=commune_uu, national_median=nat,
         commune_names=commune_names,
+        fiscal_population=fiscal,
         median_source=f"{incomes.name} (médianes par unité urbaine), {national.name}",
     )

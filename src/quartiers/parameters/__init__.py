@@ -73,7 +73,10 @@ class Rules:
     zonage_uu: str
     # method
     statistique: str
+    calibration_moyenne_mediane: str
+    couverture_min_uu: float
     ratio_moyenne_mediane: float
+    ratio_disponible_declare: float
     connexite: str
     combler_trous: int
     combler_ecarts: bool
@@ -106,7 +109,11 @@ class Rules:
 
 
 _META = {"jeu", "libelle", "references", "en_vigueur", "overridden"}
-_CHOICES = {"statistique": ("auto", "moyenne", "mediane"), "connexite": ("cote", "coin")}
+_CHOICES = {
+    "statistique": ("auto", "moyenne", "mediane"),
+    "connexite": ("cote", "coin"),
+    "calibration_moyenne_mediane": ("uu", "fixe"),
+}
 
 
 def _coerce(name: str, raw: Any, current: Any) -> Any:

@@ -57,11 +57,24 @@ INSTALLED_APPS = [
     "dsfr",
     "simple_history",
     # register apps (quartiers.registre.*) are added below this line
+    "quartiers.registre.territoires",
+    "quartiers.registre.contrats",
+    "quartiers.registre.financements",
+    "quartiers.registre.npnru",
+    "quartiers.registre.comptes",
+    "quartiers.registre.echanges",
     # web application apps (quartiers.web.*) are added below this line
+    "quartiers.web.accueil",
+    "quartiers.web.carte",
+    "quartiers.web.fiches",
+    "quartiers.web.geographie",
+    "quartiers.web.verification",
+    "quartiers.web.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,6 +107,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Login throttling on every login path (register, admin): see quartiers.registre.comptes.
+AUTHENTICATION_BACKENDS = ["quartiers.registre.comptes.throttling.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -117,3 +132,17 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# web application settings (quartiers.web.*, see docs/web.md)
+# Background tile URL template for the map ({z}/{x}/{y}); empty: no background, the map
+# still shows the commune and département outlines served by the application.
+FOND_CARTE_URL = os.environ.get("QUARTIERS_FOND_CARTE", "")
+FOND_CARTE_ATTRIBUTION = os.environ.get("QUARTIERS_FOND_CARTE_ATTRIBUTION", "")
+# Public lookup rate limit per client IP address (requests per minute; 0: no limit).
+LIMITE_VERIFICATION_PAR_MINUTE = int(os.environ.get("QUARTIERS_LIMITE_VERIFICATION", "600"))
+# Batch lookups: largest uploaded file (bytes) and whether the web server runs the worker
+# thread itself (set 0 when `python -m quartiers.web traiter_lots` runs as its own service).
+LOTS_TAILLE_MAX = int(os.environ.get("QUARTIERS_LOTS_TAILLE_MAX", str(200 * 1024 * 1024)))
+LOTS_TRAITEMENT_INTEGRE = os.environ.get("QUARTIERS_LOTS_TRAITEMENT_INTEGRE", "1") == "1"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+WHITENOISE_USE_FINDERS = DEBUG

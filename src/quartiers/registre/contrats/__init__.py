@@ -1,0 +1,1 @@
+"""Contrats de ville: signatories, amendments (avenants), engagements by pillar."""

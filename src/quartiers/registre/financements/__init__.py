@@ -1,0 +1,1 @@
+"""Actions of the contrats de ville and their funding lines (integer cents)."""

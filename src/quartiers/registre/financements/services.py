@@ -1,0 +1,74 @@
+"""Service functions of actions and funding lines (permission, rules, transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from quartiers.registre.commun import enregistrer_avec_version
+from quartiers.registre.comptes.permissions import (
+    exiger,
+    peut_creer_action,
+    peut_modifier_action,
+    peut_modifier_financement,
+)
+from quartiers.registre.financements.models import Action, LigneFinancement
+from quartiers.registre.financements.signals import erreurs_quartiers_action
+from quartiers.registre.territoires.models import Quartier
+
+REFUS = "Vous ne pouvez modifier que les actions et crédits des contrats de votre périmètre."
+
+
+def enregistrer_action(user: Any, action: Action, quartiers: Iterable[Quartier],
+                       version_lue: int | None = None) -> Action:
+    quartiers = list(quartiers)
+    with transaction.atomic():
+        if action.pk:
+            original = Action.objects.select_related("contrat__epci").get(pk=action.pk)
+            exiger(peut_modifier_action(user, original), REFUS)
+        exiger(action.contrat_id is not None and peut_creer_action(user, action.contrat), REFUS)
+        action.full_clean()
+        enregistrer_avec_version(action, version_lue if version_lue is not None
+                                 else action.version)
+        errs = erreurs_quartiers_action(action, {q.pk for q in quartiers})
+        if errs:
+            raise ValidationError({"quartiers": errs})
+        if set(action.quartiers.values_list("pk", flat=True)) != {q.pk for q in quartiers}:
+            action.quartiers.set(quartiers)
+    return action
+
+
+def supprimer_action(user: Any, action: Action) -> None:
+    exiger(peut_modifier_action(user, action), REFUS)
+    if action.contrat.archive:
+        raise ValidationError("Le contrat est archivé : ses actions ne peuvent plus être "
+                              "supprimées.")
+    if action.financements.exclude(montant_verse=0).exists():
+        raise ValidationError("Cette action a des crédits versés : elle ne peut pas être "
+                              "supprimée.")
+    action.delete()
+
+
+def enregistrer_financement(user: Any, ligne: LigneFinancement) -> LigneFinancement:
+    with transaction.atomic():
+        if ligne.pk:
+            original = LigneFinancement.objects.select_related("action__contrat__epci").get(
+                pk=ligne.pk)
+            exiger(peut_modifier_financement(user, original), REFUS)
+        exiger(ligne.action_id is not None and peut_modifier_action(user, ligne.action), REFUS)
+        if ligne.action.contrat.archive:
+            raise ValidationError("Le contrat est archivé : ses crédits ne peuvent plus être "
+                                  "modifiés.")
+        ligne.full_clean()
+        ligne.save()
+    return ligne
+
+
+def supprimer_financement(user: Any, ligne: LigneFinancement) -> None:
+    exiger(peut_modifier_financement(user, ligne), REFUS)
+    if ligne.montant_verse:
+        raise ValidationError("Un crédit déjà versé ne peut pas être supprimé.")
+    ligne.delete()

@@ -1,0 +1,1 @@
+"""NPNRU renewal projects (national / regional interest) and CPER envelopes per région."""

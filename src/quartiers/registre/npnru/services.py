@@ -1,0 +1,46 @@
+"""Service functions of NPNRU projects and CPER envelopes.
+
+The envelope row is locked (``select_for_update``) while a regional project is saved, so
+two concurrent saves cannot together exceed the envelope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from quartiers.registre.commun import enregistrer_avec_version
+from quartiers.registre.comptes.permissions import (
+    exiger,
+    peut_modifier_enveloppe,
+    peut_modifier_npnru,
+)
+from quartiers.registre.npnru.models import EnveloppeCPER, ProjetNPNRU
+from quartiers.registre.territoires.models import Quartier
+
+REFUS = "Seul un administrateur DREETS peut modifier les projets NPNRU et les enveloppes CPER."
+
+
+def enregistrer_projet(user: Any, projet: ProjetNPNRU, quartiers: Iterable[Quartier],
+                       version_lue: int | None = None) -> ProjetNPNRU:
+    exiger(peut_modifier_npnru(user, projet), REFUS)
+    quartiers = list(quartiers)
+    with transaction.atomic():
+        if projet.region_id:
+            list(EnveloppeCPER.objects.select_for_update().filter(region_id=projet.region_id))
+        projet.full_clean()
+        enregistrer_avec_version(projet, version_lue if version_lue is not None
+                                 else projet.version)
+        if set(projet.quartiers.values_list("pk", flat=True)) != {q.pk for q in quartiers}:
+            projet.quartiers.set(quartiers)
+    return projet
+
+
+def enregistrer_enveloppe(user: Any, enveloppe: EnveloppeCPER) -> EnveloppeCPER:
+    exiger(peut_modifier_enveloppe(user), REFUS)
+    with transaction.atomic():
+        enveloppe.full_clean()
+        enveloppe.save()
+    return enveloppe

@@ -1,0 +1,1 @@
+"""Territories: régions, départements, EPCI (SIREN), communes (INSEE code), quartiers (QPV)."""

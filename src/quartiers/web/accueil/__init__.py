@@ -1,0 +1,1 @@
+"""Home page, shared layout pieces (navigation, map script) and the static vendor folder."""

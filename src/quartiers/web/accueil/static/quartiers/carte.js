@@ -1,0 +1,177 @@
+/* Map of QPV perimeters with MapLibre GL JS (served locally, no CDN).
+ *
+ * quartiersCarte(container, config) where config (JSON in a <script type="application/json">) is:
+ *   couches: [{id, libelle, url, couleur, visible}]   GeoJSON perimeter layers (one per vintage)
+ *   contours: {communes: url, departements: url}       base layer of outlines
+ *   fond: {url, attribution}                            optional raster tile template
+ *   ficheUrl: "/quartiers/CODE/"                        click -> sheet (CODE replaced)
+ *   centre: [lon, lat], zoom
+ *   surClic: "fiche" | "point"                          "point" fills #lon/#lat inputs
+ * The container gets data-etat="pret" once every source is loaded (tests wait for it).
+ */
+(function () {
+  "use strict";
+
+  function style(config) {
+    var s = {
+      version: 8,
+      sources: {},
+      layers: [{ id: "fond-uni", type: "background", paint: { "background-color": "#f6f6f6" } }],
+    };
+    if (config.fond && config.fond.url) {
+      s.sources.fond = {
+        type: "raster", tiles: [config.fond.url], tileSize: 256,
+        attribution: config.fond.attribution || "",
+      };
+      s.layers.push({ id: "fond", type: "raster", source: "fond" });
+    }
+    return s;
+  }
+
+  function bornes(geojson) {
+    var b = [Infinity, Infinity, -Infinity, -Infinity];
+    function visit(c) {
+      if (typeof c[0] === "number") {
+        b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]);
+        b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]);
+      } else { c.forEach(visit); }
+    }
+    (geojson.features || []).forEach(function (f) { if (f.geometry) visit(f.geometry.coordinates); });
+    return isFinite(b[0]) ? [[b[0], b[1]], [b[2], b[3]]] : null;
+  }
+
+  window.quartiersCarte = function (container, config) {
+    var el = typeof container === "string" ? document.getElementById(container) : container;
+    var map = new maplibregl.Map({
+      container: el,
+      style: style(config),
+      center: config.centre || [5.5, 43.8],
+      zoom: config.zoom || 7,
+      attributionControl: { compact: false, customAttribution: "INSEE, ANCT, IGN" },
+    });
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+    map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+    el.quartiersMap = map;
+    window.quartiersMap = map;
+    var pending = 0;
+    var fitted = false;
+
+    function done() {
+      pending -= 1;
+      if (pending <= 0) { el.setAttribute("data-etat", "pret"); }
+    }
+
+    function charger(url, cb) {
+      pending += 1;
+      fetch(url, { headers: { Accept: "application/geo+json, application/json" } })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (data) { cb(data); })
+        .catch(function (e) { el.setAttribute("data-erreur", String(e)); })
+        .finally(done);
+    }
+
+    map.on("load", function () {
+      var ct = config.contours || {};
+      if (ct.departements) {
+        charger(ct.departements, function (data) {
+          map.addSource("departements", { type: "geojson", data: data });
+          map.addLayer({ id: "departements", type: "line", source: "departements",
+            paint: { "line-color": "#3a3a3a", "line-width": 1.5 } }, firstQuartierLayer());
+        });
+      }
+      if (ct.communes) {
+        charger(ct.communes, function (data) {
+          map.addSource("communes", { type: "geojson", data: data });
+          map.addLayer({ id: "communes", type: "line", source: "communes", minzoom: 8,
+            paint: { "line-color": "#929292", "line-width": 0.6 } }, firstQuartierLayer());
+        });
+      }
+      (config.couches || []).forEach(function (c) {
+        charger(c.url, function (data) {
+          map.addSource("q-" + c.id, { type: "geojson", data: data });
+          var vis = c.visible === false ? "none" : "visible";
+          map.addLayer({ id: "q-" + c.id + "-fond", type: "fill", source: "q-" + c.id,
+            layout: { visibility: vis },
+            paint: { "fill-color": c.couleur, "fill-opacity": 0.35 } });
+          map.addLayer({ id: "q-" + c.id + "-bord", type: "line", source: "q-" + c.id,
+            layout: { visibility: vis },
+            paint: { "line-color": c.couleur, "line-width": 1.5 } });
+          var b = bornes(data);
+          if (b && !fitted && c.visible !== false && !config.centre) {
+            fitted = true;
+            map.fitBounds(b, { padding: 30, animate: false, maxZoom: 14 });
+          }
+          var compteur = document.getElementById("nb-" + c.id);
+          if (compteur) { compteur.textContent = String(data.features.length); }
+        });
+      });
+    });
+
+    function firstQuartierLayer() {
+      var layers = map.getStyle().layers;
+      for (var i = 0; i < layers.length; i++) {
+        if (layers[i].id.indexOf("q-") === 0) return layers[i].id;
+      }
+      return undefined;
+    }
+
+    function fillLayers() {
+      return (config.couches || []).map(function (c) { return "q-" + c.id + "-fond"; })
+        .filter(function (id) { return map.getLayer(id); });
+    }
+
+    var bulle = new maplibregl.Popup({ closeButton: false, closeOnClick: false });
+    map.on("mousemove", function (e) {
+      var hits = map.queryRenderedFeatures(e.point, { layers: fillLayers() });
+      map.getCanvas().style.cursor = hits.length ? "pointer" : (config.surClic === "point" ? "crosshair" : "");
+      if (hits.length) {
+        var p = hits[0].properties;
+        var t = document.createElement("span");
+        t.textContent = p.nom + " (" + p.code + ")";
+        bulle.setLngLat(e.lngLat).setDOMContent(t).addTo(map);
+      } else { bulle.remove(); }
+    });
+
+    map.on("click", function (e) {
+      if (config.surClic === "point") {
+        var lon = document.getElementById("id_lon"), lat = document.getElementById("id_lat");
+        if (lon && lat) {
+          lon.value = e.lngLat.lng.toFixed(6); lat.value = e.lngLat.lat.toFixed(6);
+          var form = lon.form; if (form) { form.requestSubmit ? form.requestSubmit() : form.submit(); }
+        }
+        return;
+      }
+      var hits = map.queryRenderedFeatures(e.point, { layers: fillLayers() });
+      if (hits.length && config.ficheUrl) {
+        window.location.href = config.ficheUrl.replace("CODE", encodeURIComponent(hits[0].properties.code));
+      }
+    });
+
+    document.querySelectorAll("[data-couche]").forEach(function (box) {
+      box.addEventListener("change", function () {
+        var id = box.getAttribute("data-couche");
+        ["-fond", "-bord"].forEach(function (suffix) {
+          if (map.getLayer("q-" + id + suffix)) {
+            map.setLayoutProperty("q-" + id + suffix, "visibility", box.checked ? "visible" : "none");
+          }
+        });
+      });
+    });
+
+    if (config.marqueur) {
+      new maplibregl.Marker({ color: "#000091" }).setLngLat(config.marqueur).addTo(map);
+    }
+    if (config.emprise) {
+      map.fitBounds(config.emprise, { padding: 40, animate: false, maxZoom: 15 });
+      fitted = true;
+    }
+    return map;
+  };
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-carte-config]").forEach(function (el) {
+      var cfg = JSON.parse(document.getElementById(el.getAttribute("data-carte-config")).textContent);
+      window.quartiersCarte(el, cfg);
+    });
+  });
+})();

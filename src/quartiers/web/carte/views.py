@@ -1,0 +1,59 @@
+"""The map page and the outline layers it draws under the perimeters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.gzip import gzip_page
+
+from quartiers.web import geodonnees
+
+COULEURS = {"2024": "#000091", "2015": "#ce0500", "calcul": "#18753c"}
+
+
+def config_carte(
+    visibles: tuple[str, ...] = ("2024",), sur_clic: str = "fiche", **extra: Any
+) -> dict[str, Any]:
+    """Configuration read by static/quartiers/carte.js."""
+    couches = [
+        {
+            "id": m, "libelle": libelle, "couleur": COULEURS[m], "visible": m in visibles,
+            "url": reverse("api-1:quartiers_geojson") + f"?millesime={m}",
+        }
+        for m, libelle in geodonnees.MILLESIMES.items()
+    ]
+    config: dict[str, Any] = {
+        "couches": couches,
+        "contours": {
+            "communes": reverse("carte:contours", args=["communes"]),
+            "departements": reverse("carte:contours", args=["departements"]),
+        },
+        "fond": {"url": settings.FOND_CARTE_URL, "attribution": settings.FOND_CARTE_ATTRIBUTION},
+        "ficheUrl": reverse("fiches:fiche", args=["CODE"]),
+        "surClic": sur_clic,
+    }
+    config.update(extra)
+    return config
+
+
+def carte(request: HttpRequest) -> HttpResponse:
+    visibles = tuple(m for m in request.GET.getlist("millesime") if m in geodonnees.MILLESIMES)
+    config = config_carte(visibles or ("2024", "2015"))
+    return render(request, "carte/carte.html", {
+        "title": "Carte des quartiers prioritaires", "config": config,
+        "couches": config["couches"],
+    })
+
+
+@gzip_page
+@cache_control(max_age=3600, public=True)
+def contours(request: HttpRequest, couche: str) -> HttpResponse:
+    kind = {"communes": "communes", "departements": "departement"}.get(couche)
+    if kind is None:
+        raise Http404("couche inconnue")
+    return HttpResponse(geodonnees.contours_geojson(kind), content_type="application/geo+json")

@@ -1,0 +1,1 @@
+"""Géographie prioritaire: run the delimitation engine from the browser, explain, compare."""
