@@ -77,7 +77,8 @@ def leave_one_out() -> pd.DataFrame:
     ratios = GRID["ratio_disponible_declare"]
     f1 = {}
     for ratio in ratios:
-        result = delimit(inputs.grid, inputs.uus, load_rules("2024", {"ratio_disponible_declare": ratio}))
+        rules = load_rules("2024", {"ratio_disponible_declare": ratio})
+        result = delimit(inputs.grid, inputs.uus, rules)
         for uu in CALIBRATION:
             f1[ratio, uu] = compare(result.quartiers, ref, inputs.grid, inputs.uus,
                                     uu_codes=[uu]).summary["f1"]

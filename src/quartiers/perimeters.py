@@ -32,7 +32,9 @@ class Schema:
 
 SCHEMAS: tuple[Schema, ...] = (
     Schema("ANCT 2024 (clés courtes)", code="q", nom="n", communes="com", departement="d"),
-    Schema("ANCT 2024", code="code_qp", nom="lib_qp", communes="insee_com", departement="insee_dep"),
+    Schema(
+        "ANCT 2024", code="code_qp", nom="lib_qp", communes="insee_com", departement="insee_dep"
+    ),
     Schema("CGET 2015", code="code_qp", nom="nom_qp", communes="insee_com", departement="dep"),
     Schema("ANCT (majuscules)", code="CODE_QP", nom="NOM_QP", communes="COMMUNE_QP"),
     Schema("quartiers calculés", code="code", nom="nom", communes="communes"),
@@ -143,7 +145,8 @@ def read_perimeters(path: str | Path, millesime: str | None = None) -> Perimeter
         )
     names = gdf[lower[schema.nom.lower()]].astype(str).to_numpy()
     if schema.communes and schema.communes.lower() in lower:
-        communes = np.array([_as_codes(v) for v in gdf[lower[schema.communes.lower()]]], dtype=object)
+        values = gdf[lower[schema.communes.lower()]]
+        communes = np.array([_as_codes(v) for v in values], dtype=object)
     else:
         communes = np.full(len(codes), "", dtype=object)
     if schema.departement and schema.departement.lower() in lower:

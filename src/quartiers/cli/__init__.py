@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import typer
@@ -22,10 +23,8 @@ def _register() -> None:
     # each module adds its commands to ``app``
     from quartiers.cli import comparer, delimiter, donnees  # noqa: F401
 
-    try:
-        from quartiers.cli import verifier  # noqa: F401
-    except ImportError:
-        pass
+    with contextlib.suppress(ImportError):
+        from quartiers.cli import verifier  # type: ignore[attr-defined]  # noqa: F401
 
 
 def main() -> None:

@@ -18,7 +18,9 @@ from quartiers.perimeters import read_perimeters
 
 @app.command("comparer")
 def comparer(
-    calcules: Annotated[Path, typer.Argument(help="Quartiers calculés (quartiers.gpkg ou .geojson).")],
+    calcules: Annotated[
+        Path, typer.Argument(help="Quartiers calculés (quartiers.gpkg ou .geojson).")
+    ],
     reference: Annotated[
         Path, typer.Option("--reference", help="Périmètres officiels (GeoJSON, GPKG, SHP).")
     ],

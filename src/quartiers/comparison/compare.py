@@ -50,8 +50,9 @@ class Comparison:
             f"{s['nb_qpv_trouves']} / {s['nb_qpv_reference']} ({s['part_qpv_trouves']:.1%})",
             f"  population (carreaux) : précision {s['precision']:.1%}, rappel "
             f"{s['rappel']:.1%}, F1 {s['f1']:.3f}",
-            f"  population des QPV officiels : {s['population_reference']:,.0f} ; des quartiers "
-            f"calculés : {s['population_calculee']:,.0f} ; commune : {s['population_commune']:,.0f}",
+            f"  population des QPV officiels : {s['population_reference']:,.0f} ; "
+            f"des quartiers calculés : {s['population_calculee']:,.0f} ; "
+            f"commune : {s['population_commune']:,.0f}",
             f"  IoU médiane (meilleure correspondance) : {s['iou_mediane']:.2f}",
             f"  entrées (calculés hors QPV officiels) : {s['nb_entrees']} ; sorties (QPV non "
             f"retrouvés) : {s['nb_sorties']}",

@@ -23,11 +23,15 @@ REASONS = {
     "hors_unite_urbaine": "rejeté : hors unité urbaine",
     "unite_urbaine_trop_petite": "rejeté : unité urbaine de moins de {min_uu} habitants",
     "population_insuffisante": "rejeté : moins de {min_q} habitants",
-    "revenu_au_dessus_du_seuil": "rejeté : statistique de revenu de la zone supérieure ou égale au seuil",
+    "revenu_au_dessus_du_seuil": (
+        "rejeté : statistique de revenu de la zone supérieure ou égale au seuil"
+    ),
 }
 
 
-def weighted_median(groups: np.ndarray, values: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+def weighted_median(
+    groups: np.ndarray, values: np.ndarray, weights: np.ndarray, n: int
+) -> np.ndarray:
     """Population-weighted median of ``values`` per group (vectorised).
 
     >>> weighted_median(np.array([0, 0, 0, 1]), np.array([1., 2., 10., 5.]),
@@ -94,7 +98,7 @@ def zone_table(
     # stable identifier: the zone's most populous square (ties: smallest y, then x)
     order = np.lexsort((grid.x[member], grid.y[member], -ind, zid))
     zs = zid[order]
-    first = order[np.r_[True, zs[1:] != zs[:-1]]]
+    first = order[np.r_[True, zs[1:] != zs[:-1]]] if n else order  # no zone: empty
     anchor = np.flatnonzero(member)[first]
     anchor_zone = zid[first]
     anchor_of = np.empty(n, dtype=np.int64)

@@ -100,7 +100,7 @@ def delimit(
     rank = kept.groupby("commune_principale").cumcount() + 1
     label = kept["commune_principale_nom"].where(
         kept["commune_principale_nom"] != "", kept["commune_principale"]
-    )
+    ).astype(str)  # an empty table has float columns
     kept["nom"] = label + " – quartier " + rank.astype(str)
     if with_geometry and len(kept):
         step = _Step(progress, "Contours des quartiers", len(kept))
@@ -116,7 +116,7 @@ def delimit(
                "nb_carreaux_bas_revenus", "methode", "regles"]
     columns += [c for c in ("men", "men_pauv") if c in kept]
     quartiers = gpd.GeoDataFrame(
-        kept[columns + ["zone"]], geometry=list(geometry), crs=LAMBERT93
+        kept[[*columns, "zone"]], geometry=list(geometry), crs=LAMBERT93
     )
     table = table.merge(kept[["zone", "nom"]], on="zone", how="left")
     table["nom"] = table["nom"].fillna("")

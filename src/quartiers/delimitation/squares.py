@@ -70,10 +70,10 @@ def assign_urban_units(
         present = codes != ""
         if not present.any():
             break
-        idx = np.where(present, uus.index_of_communes(codes), -1)
-        urban = np.where(idx >= 0, uus.is_urban[np.maximum(idx, 0)], False)
+        other = np.where(present, uus.index_of_communes(codes), -1)
+        urban = np.where(other >= 0, uus.is_urban[np.maximum(other, 0)], False)
         take = urban & ~chosen_urban
-        result = np.where(take, idx, result)
+        result = np.where(take, other, result)
         chosen_urban |= take
     return result
 

@@ -95,7 +95,9 @@ def read_table(path: str | Path) -> pa.Table:
         try:
             table = pq.read_table(path)
         except (pa.ArrowInvalid, OSError) as e:
-            raise QuartiersError(f"ce n'est pas un fichier Parquet valide ({e})", fichier=path)
+            raise QuartiersError(
+                f"ce n'est pas un fichier Parquet valide ({e})", fichier=path
+            ) from None
         return table.drop_columns([c for c in table.column_names if c == "geometry"])
     if suffix == ".gpkg":
         import pyogrio

@@ -126,12 +126,12 @@ def _coerce(name: str, raw: Any, current: Any) -> Any:
         raise QuartiersError(f"« {raw} » n'est pas un booléen (oui/non)", champ=name)
     if isinstance(current, int):
         try:
-            value = float(raw)
+            number = float(raw)
         except ValueError:
             raise QuartiersError(f"« {raw} » n'est pas un nombre", champ=name) from None
-        if not value.is_integer():
+        if not number.is_integer():
             raise QuartiersError(f"« {raw} » doit être un nombre entier", champ=name)
-        return int(value)
+        return int(number)
     if isinstance(current, float):
         try:
             return float(raw)

@@ -21,7 +21,9 @@ DEBUG = os.environ.get("QUARTIERS_DEBUG", "0") == "1"
 SECRET_KEY = os.environ.get(
     "QUARTIERS_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
 )
-ALLOWED_HOSTS = os.environ.get("QUARTIERS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+ALLOWED_HOSTS = os.environ.get(
+    "QUARTIERS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver"
+).split(",")
 
 
 def _database(url: str) -> dict:
