@@ -29,6 +29,13 @@ def comparer(
         str | None,
         typer.Option("--uu", help="Limiter aux unités urbaines (codes séparés par des virgules)."),
     ] = None,
+    exclure_uu: Annotated[
+        str | None,
+        typer.Option(
+            "--exclure-uu",
+            help="Unités urbaines à exclure (ex. 00759 quand la référence les a retirées).",
+        ),
+    ] = None,
     seuil_trouve: Annotated[
         float, typer.Option("--seuil-trouve", help="Part de population couverte pour « retrouvé ».")
     ] = 0.5,
@@ -45,8 +52,9 @@ def comparer(
         )
     inputs = load_inputs(carroyage, unites_urbaines)
     codes = [c.strip() for c in uu.split(",")] if uu else None
+    excluded = [c.strip() for c in exclure_uu.split(",")] if exclure_uu else None
     result = compare(computed, ref, inputs.grid, inputs.uus, uu_codes=codes,
-                     seuil_trouve=seuil_trouve)
+                     exclude_uu=excluded, seuil_trouve=seuil_trouve)
     with AtomicOutputs(sortie) as out:
         write_csv(result.per_qpv, out.path("comparaison.csv"))
         write_csv(result.movements, out.path("entrees_sorties.csv"))

@@ -11,7 +11,7 @@ import typer
 from quartiers.cli import app
 from quartiers.cli.progress import console, progress_bar
 from quartiers.delimitation import delimit
-from quartiers.delimitation.export import write_delimitation
+from quartiers.delimitation.export import vintage_warnings, write_delimitation
 from quartiers.errors import QuartiersError
 from quartiers.inputs import load_inputs
 from quartiers.io.outputs import write_csv
@@ -78,6 +78,8 @@ def delimiter(
             inputs.grid, inputs.uus, rules, unknown_communes=communes_inconnues,
             commune_names=inputs.uus.commune_names, progress=update,
         )
+    for warning in vintage_warnings(result):
+        console.print(f"[yellow]Attention :[/yellow] {warning}")
     written = write_delimitation(result, inputs.uus, sortie, with_squares=carreaux)
     q = result.quartiers
     console.print(

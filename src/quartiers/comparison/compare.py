@@ -90,6 +90,7 @@ def compare(
     uus: UrbanUnits,
     *,
     uu_codes: list[str] | None = None,
+    exclude_uu: list[str] | None = None,
     seuil_trouve: float = 0.5,
 ) -> Comparison:
     """Compare ``computed`` quartiers with ``reference`` perimeters on ``grid``."""
@@ -98,10 +99,13 @@ def compare(
     deps = set(str(d)[:2] for d in reference.departements)
     sq_dep = np.char.ljust(commune_codes(grid.communes, 0), 2).astype("U2")
     scope = np.isin(sq_dep, list(deps))
-    if uu_codes:
+    if uu_codes or exclude_uu:
         uu = assign_urban_units(grid, uus, unknown="ignorer")
         sq_uu = np.where(uu >= 0, uus.codes[np.maximum(uu, 0)], "")
-        scope &= np.isin(sq_uu, uu_codes)
+        if uu_codes:
+            scope &= np.isin(sq_uu, uu_codes)
+        if exclude_uu:
+            scope &= ~np.isin(sq_uu, exclude_uu)
     idx = np.flatnonzero(scope)
     pts, pop = centres[idx], grid.ind[idx]
     ref_of = _assign(pts, reference.geometry)
@@ -185,6 +189,7 @@ def compare(
         "perimetres_repares": reference.repaired,
         "emprise_departements": sorted(deps),
         "emprise_unites_urbaines": uu_codes or [],
+        "unites_urbaines_exclues": exclude_uu or [],
         "seuil_trouve": seuil_trouve,
         "nb_qpv_reference": int(in_scope_ref.sum()),
         "nb_quartiers_calcules": int(comp_scope.sum()),

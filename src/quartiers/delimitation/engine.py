@@ -42,8 +42,9 @@ class Delimitation:
     def square_table(self, uus: UrbanUnits) -> pd.DataFrame:
         """Per-square decision (``--carreaux``)."""
         zone = self.zones.square_zone
-        codes = self.explanations["code"].to_numpy()
-        decisions = self.explanations["motif"].to_numpy()
+        # a trailing "" keeps the indexing below valid when there is no zone at all
+        codes = np.append(self.explanations["code"].to_numpy(), "")
+        decisions = np.append(self.explanations["motif"].to_numpy(), "")
         inzone = zone >= 0
         uu = self.squares.uu
         return pd.DataFrame(
