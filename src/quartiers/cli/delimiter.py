@@ -61,6 +61,14 @@ def delimiter(
         bool, typer.Option("--carreaux", help="Écrire aussi la décision par carreau.")
     ] = False,
     communes_inconnues: CommunesInconnues = "erreur",
+    uu_derogation: Annotated[
+        str | None,
+        typer.Option(
+            "--uu-derogation",
+            help="Unités urbaines de moins de 10 000 habitants qui avaient des quartiers de la "
+            "liste précédente (dérogation des règles 2024), codes séparés par des virgules.",
+        ),
+    ] = None,
 ) -> None:
     """Délimite les quartiers prioritaires à partir du carroyage à 200 m."""
     if communes_inconnues not in ("erreur", "ignorer"):
@@ -76,6 +84,7 @@ def delimiter(
     with progress_bar() as update:
         result = delimit(
             inputs.grid, inputs.uus, rules, unknown_communes=communes_inconnues,
+            derogation_uu=[c.strip() for c in uu_derogation.split(",")] if uu_derogation else None,
             commune_names=inputs.uus.commune_names, progress=update,
         )
     for warning in vintage_warnings(result):

@@ -83,6 +83,7 @@ def delimit(
     *,
     with_geometry: bool = True,
     unknown_communes: str = "erreur",
+    derogation_uu: list[str] | None = None,
     commune_names: dict[str, str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Delimitation:
@@ -90,7 +91,7 @@ def delimit(
 
     ``progress(label, done, total)`` is called as the long steps advance.
     """
-    squares = assess_squares(grid, uus, rules, unknown_communes)
+    squares = assess_squares(grid, uus, rules, unknown_communes, derogation_uu)
     raster = Raster(grid.x, grid.y, grid.resolution)
     step = _Step(progress, "Regroupement des carreaux", int(squares.low.sum()))
     zones = group_zones(raster, squares.uu, squares.low, rules, progress=step)

@@ -124,13 +124,29 @@ def smoothed_mean(grid: Grid, radius: int) -> np.ndarray:
 
 
 def assess_squares(
-    grid: Grid, uus: UrbanUnits, rules: Rules, unknown_communes: str = "erreur"
+    grid: Grid, uus: UrbanUnits, rules: Rules, unknown_communes: str = "erreur",
+    derogation_uu: list[str] | None = None,
 ) -> SquareAssessment:
-    """Compute each square's UU, statistic, threshold and low-income flag."""
+    """Compute each square's UU, statistic, threshold and low-income flag.
+
+    ``derogation_uu`` lists urban units under 10 000 inhabitants that held quartiers of the
+    previous list: with ``derogation_liste_precedente`` they are treated as eligible.
+    """
     kind = statistic_kind(grid, rules)
     uu = assign_urban_units(grid, uus, unknown_communes)
 
     eligible = uus.is_urban & uu_is_eligible(uus.population, rules)
+    if derogation_uu:
+        unknown = sorted(set(derogation_uu) - set(uus.codes.tolist()))
+        if unknown:
+            raise QuartiersError(
+                f"unité(s) urbaine(s) inconnue(s) : {', '.join(unknown)}", champ="--uu-derogation"
+            )
+        if not rules.derogation_liste_precedente:
+            raise QuartiersError(
+                f"les règles {rules.jeu} ne prévoient pas de dérogation", champ="--uu-derogation"
+            )
+        eligible |= np.isin(uus.codes, derogation_uu) & uus.is_urban
     # Outside urban units the decree does not apply; a national-only threshold still lets
     # the explanation table show the low-income zones that were left out for that reason.
     uu_median = np.where(uus.is_urban, uus.median, uus.national_median)

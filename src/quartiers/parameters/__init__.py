@@ -68,6 +68,7 @@ class Rules:
     poids_national_grande_uu: float
     seuil_grande_uu: int
     arrondi_seuil: int
+    derogation_liste_precedente: bool
     cote_carreau: int
     millesime_revenus: str
     zonage_uu: str
