@@ -17,6 +17,8 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import F
 
+MONTANT_MAX = 10**15  # cents (10 000 billion euros), far below the BigIntegerField limit
+
 
 class Conflit(Exception):
     """The object was modified by someone else since the user opened it."""
@@ -47,6 +49,8 @@ def euros_en_centimes(texte: object) -> int:
     cents = d * 100
     if cents != cents.to_integral_value():
         raise ValueError(f"« {texte} » a plus de deux décimales")
+    if abs(cents) > MONTANT_MAX:
+        raise ValueError(f"« {texte} » dépasse le montant maximal (10 000 milliards d'euros)")
     return int(cents)
 
 

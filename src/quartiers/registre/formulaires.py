@@ -52,3 +52,12 @@ class MontantField(forms.CharField):
         if cents < 0:
             raise forms.ValidationError("Le montant ne peut pas être négatif.")
         return cents
+
+
+def appliquer_au_modele(form: Any) -> None:
+    """Copy the cleaned data onto ``form.instance`` without model validation: the register's
+    forms leave validation to the service functions (one transaction, all rules)."""
+    from django.forms.models import construct_instance
+
+    opts = form._meta
+    form.instance = construct_instance(form, form.instance, opts.fields, opts.exclude)

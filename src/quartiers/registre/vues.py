@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
+from quartiers.registre.commun import centimes_en_euros
 from quartiers.registre.comptes.permissions import exiger, peut_lire
 
 
@@ -38,8 +39,14 @@ def erreurs_dans_formulaire(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+MONTANTS = ("montant", "montant_demande", "montant_accorde", "montant_verse", "subventions",
+            "prets")
+
+
 def _valeur(record: Any, field: str) -> str:
     value = getattr(record, field, None)
+    if field in MONTANTS and value is not None:
+        return centimes_en_euros(int(value))
     try:
         display = getattr(record, f"get_{field}_display")
         return str(display())

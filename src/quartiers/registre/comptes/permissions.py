@@ -36,7 +36,7 @@ deleted, amounts...) are not here but in the models and services: permissions sa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 
@@ -64,7 +64,7 @@ def role(user: Any) -> Role | None:
         return Role(p.role)
     if user is not None and getattr(user, "is_authenticated", False) and user.is_superuser \
             and user.is_active:
-        return Role.ADMINISTRATEUR
+        return cast(Role, Role.ADMINISTRATEUR)
     return None
 
 

@@ -37,6 +37,8 @@ def est_bloque(identifiant: str, ip: str) -> bool:
 
 
 def noter_echec(identifiant: str, ip: str) -> None:
+    # old failures are useless: keep the table small
+    TentativeConnexion.objects.filter(date__lt=timezone.now() - dt.timedelta(days=1)).delete()
     TentativeConnexion.objects.create(identifiant=(identifiant or "").lower()[:150],
                                       adresse_ip=ip[:64])
 

@@ -6,7 +6,7 @@ from django import forms
 
 from quartiers.registre.comptes.permissions import epcis_modifiables
 from quartiers.registre.contrats.models import Avenant, ContratDeVille, Engagement, Signataire
-from quartiers.registre.formulaires import DateInput, DsfrMixin
+from quartiers.registre.formulaires import DateInput, DsfrMixin, appliquer_au_modele
 from quartiers.registre.territoires.models import Quartier
 
 
@@ -24,7 +24,7 @@ class ContratForm(DsfrMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         epcis = epcis_modifiables(user)
         if self.instance.pk:
-            epcis = epcis | type(epcis.model).objects.filter(pk=self.instance.epci_id)
+            epcis = epcis | epcis.model.objects.filter(pk=self.instance.epci_id)
         self.fields["epci"].queryset = epcis.distinct()
         self.fields["quartiers"].queryset = Quartier.objects.filter(
             communes__epci__in=epcis).distinct().order_by("code")
@@ -36,7 +36,7 @@ class ContratForm(DsfrMixin, forms.ModelForm):
 
     def _post_clean(self) -> None:
         # Model validation (and quartier rules) happen in the service, in one transaction.
-        pass
+        appliquer_au_modele(self)
 
 
 class SignataireForm(DsfrMixin, forms.ModelForm):

@@ -1,0 +1,1 @@
+"""Import and export of contracts, actions and credits (CSV, XLSX), demo dataset loader."""

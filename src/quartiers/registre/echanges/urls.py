@@ -1,0 +1,10 @@
+from django.urls import path
+
+from quartiers.registre.echanges import views
+
+app_name = "echanges"
+urlpatterns = [
+    path("", views.page, name="accueil"),
+    path("importer/", views.importer_vue, name="importer"),
+    path("export/<str:type_>.<str:format_>", views.exporter_vue, name="exporter"),
+]

@@ -1,0 +1,112 @@
+"""Pages of NPNRU projects and CPER envelopes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from quartiers.registre import vues
+from quartiers.registre.commun import Conflit
+from quartiers.registre.comptes import permissions as perms
+from quartiers.registre.contrats.views import _conflit_context
+from quartiers.registre.npnru import services
+from quartiers.registre.npnru.forms import EnveloppeForm, ProjetForm
+from quartiers.registre.npnru.models import EnveloppeCPER, ProjetNPNRU
+from quartiers.registre.territoires.models import Region
+
+
+def synthese_enveloppes(regions: Any = None) -> list[dict[str, Any]]:
+    """Per région with an envelope: envelope, engaged regional concours, remainder."""
+    qs = EnveloppeCPER.objects.select_related("region")
+    if regions is not None:
+        qs = qs.filter(region__in=regions)
+    out = []
+    for env in qs:
+        engage = env.engage()
+        out.append({"enveloppe": env, "engage": engage, "reste": env.montant - engage,
+                    "taux": round(100 * engage / env.montant, 1) if env.montant else None})
+    return out
+
+
+@vues.lecture_requise
+def liste(request: HttpRequest) -> HttpResponse:
+    qs = ProjetNPNRU.objects.select_related("region", "epci")
+    if request.GET.get("interet"):
+        qs = qs.filter(interet=request.GET["interet"])
+    if request.GET.get("region"):
+        qs = qs.filter(region__code=request.GET["region"])
+    return render(request, "npnru/liste.html", {
+        "title": "Projets de renouvellement urbain (NPNRU)", "projets": qs,
+        "enveloppes": synthese_enveloppes(),
+        "peut_modifier": perms.peut_modifier_npnru(request.user),
+    })
+
+
+@vues.lecture_requise
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    projet = get_object_or_404(ProjetNPNRU.objects.select_related("region", "epci"), pk=pk)
+    return render(request, "npnru/detail.html", {
+        "title": str(projet), "projet": projet,
+        "peut_modifier": perms.peut_modifier_npnru(request.user, projet),
+        "historique": vues.historique(projet),
+    })
+
+
+@vues.lecture_requise
+def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    projet = get_object_or_404(ProjetNPNRU, pk=pk) if pk else ProjetNPNRU()
+    perms.exiger(perms.peut_modifier_npnru(request.user, projet), services.REFUS)
+    context: dict[str, Any] = {"projet": projet if pk else None,
+                               "title": f"Modifier {projet}" if pk else "Nouveau projet NPNRU"}
+    if request.method == "POST":
+        form = ProjetForm(request.POST, instance=projet)
+        if form.is_valid():
+            try:
+                services.enregistrer_projet(request.user, form.instance,
+                                            form.cleaned_data["quartiers"],
+                                            form.cleaned_data.get("version") or projet.version)
+            except Conflit as c:
+                context.update(_conflit_context(c))
+                data = request.POST.copy()
+                data["version"] = str(c.actuel.version)
+                form = ProjetForm(data, instance=ProjetNPNRU.objects.get(pk=projet.pk))
+                form.is_valid()
+                form.add_error(None, "Conflit de modification : ce projet a été enregistré par "
+                               "quelqu'un d'autre pendant votre saisie.")
+                context["form"] = form
+                return render(request, "npnru/formulaire.html", context, status=409)
+            except ValidationError as e:
+                vues.erreurs_dans_formulaire(form, e)
+            else:
+                messages.success(request, "Projet enregistré.")
+                return redirect("npnru:detail", pk=form.instance.pk)
+    else:
+        form = ProjetForm(instance=projet)
+    context["form"] = form
+    return render(request, "npnru/formulaire.html", context)
+
+
+@vues.lecture_requise
+def modifier_enveloppe(request: HttpRequest, region: str) -> HttpResponse:
+    perms.exiger(perms.peut_modifier_enveloppe(request.user), services.REFUS)
+    reg = get_object_or_404(Region, code=region)
+    env = EnveloppeCPER.objects.filter(region=reg).first() or EnveloppeCPER(
+        region=reg, intitule=f"CPER {reg.nom} – NPNRU intérêt régional")
+    if request.method == "POST":
+        form = EnveloppeForm(request.POST, instance=env)
+        if form.is_valid():
+            try:
+                services.enregistrer_enveloppe(request.user, form.instance)
+            except ValidationError as e:
+                vues.erreurs_dans_formulaire(form, e)
+            else:
+                messages.success(request, "Enveloppe enregistrée.")
+                return redirect("npnru:liste")
+    else:
+        form = EnveloppeForm(instance=env)
+    return render(request, "npnru/enveloppe.html", {"title": f"Enveloppe CPER {reg.nom}",
+                                                    "form": form, "region": reg})
