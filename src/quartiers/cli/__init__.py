@@ -31,7 +31,7 @@ def main() -> None:
     """Entry point: runs the app and turns user errors into French messages."""
     _register()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising
     except QuartiersError as e:
         typer.secho(f"Erreur : {e.message_complet()}", fg=typer.colors.RED, err=True)
         sys.exit(e.exit_code)
@@ -40,10 +40,11 @@ def main() -> None:
         sys.exit(130)
     except typer.Exit as e:
         sys.exit(e.exit_code)
-    except Exception as e:  # click usage errors
-        import click
-
-        if isinstance(e, click.ClickException):
-            e.show()
-            sys.exit(e.exit_code)
+    except Exception as e:  # usage errors: click's exceptions (vendored by recent typer)
+        show, exit_code = getattr(e, "show", None), getattr(e, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):
+            show()
+            sys.exit(exit_code)
         raise
+    if isinstance(code, int) and code:
+        sys.exit(code)

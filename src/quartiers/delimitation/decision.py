@@ -8,6 +8,8 @@ zone (population-weighted), is below the threshold.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 
@@ -114,8 +116,16 @@ def zone_table(
     pairs["commune"] = pairs["commune"].str.slice(0, 5)
     by_commune = pairs.groupby(["zone", "commune"], sort=False)["ind"].sum().reset_index()
     by_commune = by_commune.sort_values(["zone", "ind", "commune"], ascending=[True, False, True])
-    communes = by_commune.groupby("zone", sort=True)["commune"].agg(",".join)
-    communes_arr = communes.reindex(np.arange(n), fill_value="").to_numpy()
+    # one joined string per zone: a loop over zones, not squares (pandas' agg(",".join)
+    # runs a Python call per group and took 8 s for 125 000 zones at France size)
+    zone_sorted = by_commune["zone"].to_numpy()
+    commune_sorted = by_commune["commune"].to_numpy(dtype=object)
+    communes_arr = np.full(n, "", dtype=object)
+    if len(zone_sorted):
+        cuts = np.flatnonzero(np.r_[True, zone_sorted[1:] != zone_sorted[:-1], True])
+        communes_arr[zone_sorted[cuts[:-1]]] = [
+            ",".join(commune_sorted[a:b]) for a, b in pairwise(cuts)
+        ]
 
     names = commune_names or {}
     main5 = np.array([c[:5] for c in main_commune], dtype=object)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import ndimage
 
 from quartiers.delimitation.thresholds import threshold, uu_is_eligible
@@ -54,10 +56,16 @@ def assign_urban_units(
     that belongs to an urban unit (a built-up square across a UU boundary is urban); when
     none does, to the first commune's "outside UU" group. Codes of municipal arrondissements
     are mapped to their commune first.
+
+    The rule runs once per distinct ``lcog_geo`` value (tens of thousands for France, not
+    millions), then the result is spread to the squares.
     """
-    first = uus.index_of_communes(commune_codes(grid.communes, 0))
+    encoded = pc.dictionary_encode(pa.array(grid.communes, type=pa.string()))
+    distinct = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    of_square = encoded.indices.to_numpy(zero_copy_only=False)
+    first = uus.index_of_communes(commune_codes(distinct, 0))
     if unknown == "erreur" and (first < 0).any():
-        idx = int(np.flatnonzero(first < 0)[0])
+        idx = int(np.flatnonzero(first[of_square] < 0)[0])
         raise QuartiersError(
             f"commune « {grid.communes[idx][:5]} » absente de la composition des unités "
             "urbaines (unité urbaine inconnue)",
@@ -66,7 +74,7 @@ def assign_urban_units(
     result = first.copy()
     chosen_urban = np.where(first >= 0, uus.is_urban[np.maximum(first, 0)], False)
     for pos in range(1, MAX_COMMUNES_PER_SQUARE):
-        codes = commune_codes(grid.communes, pos)
+        codes = commune_codes(distinct, pos)
         present = codes != ""
         if not present.any():
             break
@@ -75,7 +83,7 @@ def assign_urban_units(
         take = urban & ~chosen_urban
         result = np.where(take, other, result)
         chosen_urban |= take
-    return result
+    return result[of_square]
 
 
 def mean_median_ratio(grid: Grid, uu: np.ndarray, uus: UrbanUnits, rules: Rules) -> np.ndarray:

@@ -73,8 +73,21 @@ def read_csv_text(path: Path, separator: str | None = None) -> pa.Table:
             ),
         )
     except pa.ArrowInvalid as e:
-        raise QuartiersError(_arrow_csv_message(str(e)), fichier=path) from None
+        raise QuartiersError(
+            _arrow_csv_message(str(e)), fichier=path, ligne=_bad_line(path, encoding, sep)
+        ) from None
     return table
+
+
+def _bad_line(path: Path, encoding: str, sep: str) -> int | None:
+    """Number of the first line whose field count differs from the header's (error path)."""
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        rows = csv.reader(fh, delimiter=sep)
+        expected = len(next(rows, []))
+        for number, row in enumerate(rows, start=2):
+            if row and len(row) != expected:
+                return number
+    return None
 
 
 def _arrow_csv_message(text: str) -> str:

@@ -1,0 +1,121 @@
+"""Hypothesis properties on random SYNTHETIC grids.
+
+Whatever the squares and the method choices: every candidate zone is connected under the
+chosen contiguity and lies in one urban unit, every quartier meets the population minimum
+and the threshold, every low-income square of an urban unit is in a zone; the result does
+not depend on the order of the rows, and the same input gives the same identifiers.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quartiers.delimitation import Delimitation, delimit
+from quartiers.parameters import Rules
+
+from .invariants import check_invariants
+from .synth import (
+    COMMUNE_A,
+    COMMUNE_A2,
+    COMMUNE_B,
+    COMMUNE_JUST,
+    COMMUNE_OUT,
+    COMMUNE_SMALL,
+    HIGH,
+    LOW,
+    RES,
+    Cell,
+    make_grid,
+    make_uus,
+    rules,
+)
+
+SIDE = 12
+COMMUNES = [COMMUNE_A, COMMUNE_A, COMMUNE_A2, COMMUNE_B, COMMUNE_OUT, COMMUNE_SMALL,
+            COMMUNE_JUST, COMMUNE_OUT + COMMUNE_A, COMMUNE_B + COMMUNE_A]
+UUS = make_uus()
+FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+cell_st = st.builds(
+    Cell,
+    col=st.integers(0, SIDE - 1),
+    row=st.integers(0, SIDE - 1),
+    ind=st.sampled_from([0.0, 2.0, 4.0, 60.0, 150.0, 400.0]),
+    mean=st.sampled_from([LOW, 12000.0, 13000.0, 14000.0, HIGH]),
+    commune=st.sampled_from(COMMUNES),
+    imputed=st.booleans(),
+)
+
+
+@st.composite
+def cells_st(draw: st.DrawFn) -> list[Cell]:
+    """Clumpy grids: a few rectangles of similar squares, then scattered squares."""
+    cells: dict[tuple[int, int], Cell] = {}
+    for _ in range(draw(st.integers(0, 4))):
+        proto = draw(cell_st)
+        w, h = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+        for r in range(proto.row, min(proto.row + h, SIDE)):
+            for c in range(proto.col, min(proto.col + w, SIDE)):
+                cells.setdefault((c, r), Cell(c, r, proto.ind, proto.mean, proto.commune,
+                                              proto.imputed))
+    for cell in draw(st.lists(cell_st, max_size=60)):
+        cells.setdefault((cell.col, cell.row), cell)
+    if not cells:
+        cells[(0, 0)] = draw(cell_st)
+    return list(cells.values())
+
+
+rules_st = st.builds(
+    lambda connexite, trous, ecarts, pmin, qmin: rules(
+        connexite=connexite, combler_trous=trous, combler_ecarts="oui" if ecarts else "non",
+        population_min_carreau=pmin, population_min_quartier=qmin,
+    ),
+    st.sampled_from(["cote", "coin"]),
+    st.integers(0, 4),
+    st.booleans(),
+    st.sampled_from([0, 5]),
+    st.sampled_from([300, 1000]),
+)
+
+
+def signature(result: Delimitation) -> list[tuple]:
+    t = result.explanations
+    return sorted(zip(t["code"], t["uu_code"], t["population"], t["statistique"],
+                      t["nb_carreaux"], t["nb_carreaux_bas_revenus"], t["motif"], t["communes"],
+                      strict=True))
+
+
+@FAST
+@given(cells=cells_st(), r=rules_st)
+def test_invariants(cells: list[Cell], r: Rules) -> None:
+    result = delimit(make_grid(cells), UUS, r, with_geometry=False)
+    check_invariants(result, r, UUS)
+
+
+@FAST
+@given(cells=cells_st(), r=rules_st, data=st.data())
+def test_row_order_does_not_matter(cells: list[Cell], r: Rules, data: st.DataObject) -> None:
+    perm = data.draw(st.permutations(range(len(cells))))
+    a = delimit(make_grid(cells), UUS, r, with_geometry=False)
+    b = delimit(make_grid([cells[i] for i in perm]), UUS, r, with_geometry=False)
+    assert signature(a) == signature(b)
+    assert sorted(a.quartiers["code"]) == sorted(b.quartiers["code"])
+    assert sorted(a.quartiers["nom"]) == sorted(b.quartiers["nom"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=cells_st(), r=rules_st)
+def test_same_input_same_ids_and_valid_polygons(cells: list[Cell], r: Rules) -> None:
+    a = delimit(make_grid(cells), UUS, r)
+    b = delimit(make_grid(cells), UUS, r)
+    assert a.quartiers["code"].tolist() == b.quartiers["code"].tolist()
+    assert a.explanations["code"].tolist() == b.explanations["code"].tolist()
+    for _, q in a.quartiers.iterrows():
+        geom = q["geometry"]
+        assert geom.is_valid and not geom.is_empty
+        # union of its squares: area of nb_carreaux squares (LAEA -> Lambert-93 scale)
+        assert geom.area == pytest.approx(q["nb_carreaux"] * RES * RES, rel=3e-3)
+        if r.connexite == "cote":
+            assert geom.geom_type == "Polygon"
