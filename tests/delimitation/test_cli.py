@@ -335,3 +335,18 @@ def test_installed_command_exit_code_and_stderr(tmp_path, uu_args) -> None:
 def test_usage_error_exit_code(capsys, monkeypatch) -> None:
     code, out = run_cli(["delimiter"], capsys, monkeypatch)
     assert code == 2 and "--sortie" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["delimiter"], "paramètre obligatoire manquant : --sortie"),
+        (["delimiter", "--sortie", "x", "--inconnue"], "option inconnue : --inconnue"),
+        (["delimiter", "--sortie", "x", "--regles"], "l'option --regles attend une valeur"),
+        (["nimporte"], "commande inconnue : nimporte"),
+    ],
+)
+def test_usage_errors_are_in_french(args, words, capsys, monkeypatch) -> None:
+    code, out = run_cli(args, capsys, monkeypatch)
+    assert code == 2
+    assert f"Erreur : {words}" in out

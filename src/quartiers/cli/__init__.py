@@ -27,6 +27,29 @@ def _register() -> None:
         from quartiers.cli import verifier  # type: ignore[attr-defined]  # noqa: F401
 
 
+def usage_message(error: Exception) -> str:
+    """French text for click's usage errors (their own text is English)."""
+    kind = type(error).__name__
+    param = getattr(error, "param", None)
+    name = getattr(error, "option_name", None) or (
+        "/".join(getattr(param, "opts", []) or []) or getattr(param, "name", None)
+    )
+    if kind == "MissingParameter":
+        return f"paramètre obligatoire manquant : {name}"
+    if kind == "NoSuchOption":
+        return f"option inconnue : {name}"
+    if kind == "BadOptionUsage":
+        return f"l'option {name} attend une valeur"
+    if kind == "BadParameter":
+        return f"valeur invalide pour {name} : {getattr(error, 'message', '')}"
+    text = str(getattr(error, "message", "") or error)
+    if text.startswith("No such command"):
+        return "commande inconnue : " + text.split("'")[1] if "'" in text else text
+    if text.startswith("Got unexpected extra argument"):
+        return "argument en trop : " + text.split("(")[-1].rstrip(")")
+    return f"utilisation incorrecte ({text})"
+
+
 def main() -> None:
     """Entry point: runs the app and turns user errors into French messages."""
     _register()
@@ -41,9 +64,10 @@ def main() -> None:
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except Exception as e:  # usage errors: click's exceptions (vendored by recent typer)
-        show, exit_code = getattr(e, "show", None), getattr(e, "exit_code", None)
-        if callable(show) and isinstance(exit_code, int):
-            show()
+        exit_code = getattr(e, "exit_code", None)
+        if isinstance(exit_code, int) and hasattr(e, "format_message"):
+            typer.secho(f"Erreur : {usage_message(e)}", fg=typer.colors.RED, err=True)
+            typer.secho("Aide : quartiers --help, ou quartiers COMMANDE --help", err=True)
             sys.exit(exit_code)
         raise
     if isinstance(code, int) and code:

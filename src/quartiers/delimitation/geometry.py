@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import shapely
 from pyproj import Transformer
@@ -40,12 +42,18 @@ def zone_polygons(grid: Grid, zones: Zones, wanted: np.ndarray) -> np.ndarray:
     return np.array([polys[position[int(z)]] for z in wanted], dtype=object)
 
 
+@lru_cache(maxsize=8)
+def transformer(source: str, target: str) -> Transformer:
+    """A cached pyproj transformer (building one costs tens of milliseconds)."""
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
 def reproject(geoms: np.ndarray, source: str, target: str) -> np.ndarray:
     """Reproject shapely geometries (vectorised over all coordinates)."""
-    transformer = Transformer.from_crs(source, target, always_xy=True)
+    t = transformer(source, target)
 
     def fn(coords: np.ndarray) -> np.ndarray:
-        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        x, y = t.transform(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
 
     out = shapely.transform(np.asarray(geoms, dtype=object), fn)

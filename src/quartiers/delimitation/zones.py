@@ -82,6 +82,24 @@ def _fill_holes(mask: np.ndarray, allowed: np.ndarray, max_size: int, corner: bo
     return mask | small[background]
 
 
+def one_square_gaps(mask: np.ndarray, corner: bool) -> np.ndarray:
+    """Cells outside ``mask`` lying between two mask cells on opposite sides.
+
+    Exactly one-square gaps: left and right, or above and below (and, with corner
+    contiguity, the two diagonals). A morphological closing would bridge two-square gaps too.
+
+    >>> m = np.array([[1, 0, 1, 0, 0, 1]], dtype=bool)
+    >>> one_square_gaps(m, corner=False).astype(int).tolist()
+    [[0, 1, 0, 0, 0, 0]]
+    """
+    p = np.pad(mask, 1)
+    centre = p[1:-1, 1:-1]
+    gap = (p[1:-1, :-2] & p[1:-1, 2:]) | (p[:-2, 1:-1] & p[2:, 1:-1])
+    if corner:
+        gap |= (p[:-2, :-2] & p[2:, 2:]) | (p[:-2, 2:] & p[2:, :-2])
+    return gap & ~centre
+
+
 def group_zones(
     raster: Raster, uu: np.ndarray, low: np.ndarray, rules: Rules,
     progress: object | None = None,
@@ -110,8 +128,7 @@ def group_zones(
         mask = np.zeros(window.shape, dtype=bool)
         mask[raster.row[members] - r0, raster.col[members] - c0] = True
         if rules.combler_ecarts:
-            closed = ndimage.binary_closing(mask, structure=structure)
-            mask |= closed & allowed
+            mask |= one_square_gaps(mask, corner) & allowed
         if rules.combler_trous > 0:
             mask = _fill_holes(mask, allowed, rules.combler_trous, corner)
         labels, n = ndimage.label(mask, structure=structure)
