@@ -37,7 +37,9 @@ def zone_polygons(grid: Grid, zones: Zones, wanted: np.ndarray) -> np.ndarray:
     polys = np.empty(len(uniq), dtype=object)
     for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
         polys[i] = shapely.coverage_union_all(boxes[a:b])
-    polys = shapely.make_valid(polys)
+    invalid = ~shapely.is_valid(polys)
+    if invalid.any():  # squares meeting at a single corner can pinch a ring
+        polys[invalid] = shapely.make_valid(polys[invalid])
     position = {int(z): i for i, z in enumerate(uniq)}
     return np.array([polys[position[int(z)]] for z in wanted], dtype=object)
 
