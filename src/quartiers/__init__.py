@@ -10,3 +10,11 @@ The package is organised by domain:
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):  # lazy: ``import quartiers`` stays light
+    if name == "lookup":
+        from quartiers.eligibility import lookup
+
+        return lookup
+    raise AttributeError(f"module 'quartiers' has no attribute {name!r}")

@@ -131,6 +131,10 @@ def read_perimeters(path: str | Path, millesime: str | None = None) -> Perimeter
         raise QuartiersError(
             f"ce n'est pas un fichier de périmètres lisible ({e})", fichier=path
         ) from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
+        raise QuartiersError(
+            "ce n'est pas un fichier de périmètres lisible (aucune géométrie)", fichier=path
+        )
     if gdf.crs is None:
         raise QuartiersError("système de coordonnées absent", fichier=path)
     schema, lower = _find_schema(list(gdf.columns), path)
@@ -181,3 +185,36 @@ def from_quartiers(quartiers: gpd.GeoDataFrame, source: str = "calcul") -> Perim
         geometry=gdf.geometry.to_numpy(),
         millesime="calcul", source=source, schema="quartiers calculés",
     )
+
+
+#: Vintages available in the data directory, by ``--perimetres`` name.
+MILLESIMES: dict[str, str] = {"2024": "qpv_2024", "2015": "qpv_2015"}
+
+
+def load_perimeters(spec: str | Path) -> PerimeterSet:
+    """A perimeter set from a vintage name or a path.
+
+    ``2024`` / ``2015`` name the official lists in the data directory; a file is read with
+    :func:`read_perimeters`; a directory written by ``quartiers delimiter`` is read through
+    its ``quartiers.gpkg`` (vintage ``calcul``).
+    """
+    from quartiers.config import dataset
+
+    text = str(spec).strip()
+    if text in MILLESIMES:
+        return read_perimeters(dataset(MILLESIMES[text]), millesime=text)
+    path = Path(text)
+    if path.is_dir():
+        for name in ("quartiers.gpkg", "quartiers.parquet", "quartiers.geojson"):
+            if (path / name).exists():
+                return read_perimeters(path / name, millesime="calcul")
+        raise QuartiersError(
+            "dossier sans quartiers calculés (quartiers.gpkg attendu, écrit par "
+            "« quartiers delimiter »)", fichier=path,
+        )
+    if not path.exists() and not path.suffix:
+        raise QuartiersError(
+            f"périmètres « {text} » inconnus : donnez un fichier (GeoJSON, GPKG, SHP, "
+            f"GeoParquet) ou un millésime ({', '.join(MILLESIMES)})", champ="--perimetres",
+        )
+    return read_perimeters(path)

@@ -1,0 +1,276 @@
+"""``quartiers verifier``: formats, line numbers, every error case, exit codes, atomicity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import shapely
+
+from quartiers.eligibility import coords
+
+HEADER = "id;code_postal;lon;lat;nom"
+GOOD = [
+    "1;06000;7,25;43,70;Nice",
+    "2;83000;5.93;43.12;Toulon",
+]
+
+
+def _inside_point(chk2024) -> tuple[float, float]:
+    p = shapely.point_on_surface(chk2024.perimeters.geometry[0])
+    lon, lat = coords.to_wgs84(np.array([p.x]), np.array([p.y]))
+    return float(lon[0]), float(lat[0])
+
+
+def _write(path, lines, encoding="utf-8"):
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+def _leftovers(directory) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.startswith("."))
+
+
+def test_clean_run_exit_0_columns_unchanged(tmp_path, run_cli, chk2024):
+    lon, lat = _inside_point(chk2024)
+    src = _write(tmp_path / "in.csv", [HEADER, *GOOD, f"3;04000;{lon!r};{lat!r};Dedans"])
+    out = tmp_path / "out.csv"
+    code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out,
+                         "--tolerance", "600")
+    assert code == 0, text
+    df = pd.read_csv(out, sep=";", dtype=str, keep_default_na=False)
+    assert list(df.columns) == [
+        *HEADER.split(";"), "qpv_code", "qpv_nom", "communes", "dans_qpv", "distance_m",
+        "qpv_proche", "distance_proche_m",
+    ]
+    assert df["code_postal"].tolist() == ["06000", "83000", "04000"]  # text kept as is
+    assert df["lon"].tolist()[0] == "7,25"
+    assert df["dans_qpv"].tolist() == ["false", "false", "true"]
+    assert df["qpv_code"].tolist()[2] == chk2024.perimeters.codes[0]
+    assert float(df["distance_m"][2]) < 0
+    assert not (tmp_path / "out_erreurs.csv").exists()
+    assert "3 lignes lues, 3 vérifiées, 0 rejetées" in text
+    assert _leftovers(tmp_path) == []
+
+
+def test_rejected_rows_exit_1_with_line_numbers_and_french_reasons(tmp_path, run_cli):
+    lines = [
+        HEADER, GOOD[0],
+        "3;;;;vide",                      # line 3: missing
+        "4;83000;abc;43.1;texte",         # line 4: not a number
+        "5;83000;43.12;5.93;inversé",     # line 5: swapped
+        "",                               # line 6: empty, ignored
+        "6;75000;-70.0;18.0;Antilles?",   # line 7: outside
+        "7;ligne coupée",                 # line 8: unreadable
+        GOOD[1],                          # line 9
+    ]
+    src = _write(tmp_path / "in.csv", lines)
+    out = tmp_path / "res.csv"
+    code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out)
+    assert code == 1, text
+    err = pd.read_csv(tmp_path / "res_erreurs.csv", dtype=str)
+    assert err["ligne"].tolist() == ["3", "4", "5", "7", "8"]
+    motifs = err["motif"].tolist()
+    assert motifs[0].startswith("coordonnée manquante")
+    assert motifs[1].startswith("valeur non numérique « abc »")
+    assert motifs[2].startswith("latitude et longitude probablement inversées")
+    assert motifs[3].startswith("point hors de France métropolitaine")
+    assert motifs[4].startswith("ligne illisible : 2 champ(s) au lieu de 5")
+    assert err["contenu"].tolist()[1] == "4;83000;abc;43.1;texte"
+    res = pd.read_csv(out, sep=";", dtype=str)
+    assert res["id"].tolist() == ["1", "2"]
+    assert "7 lignes lues, 2 vérifiées, 5 rejetées" in text
+
+
+@pytest.mark.parametrize("sep", [",", "\t", "|"])
+def test_separators_and_latin1(tmp_path, run_cli, sep):
+    lines = [sep.join(["id", "commune", "longitude", "latitude"]),
+             sep.join(["1", "Fréjus", "6.737", "43.433"]),
+             sep.join(["2", "Hyères", "6.128", "43.120"])]
+    src = _write(tmp_path / "in.csv", lines, encoding="latin-1")
+    out = tmp_path / "out.csv"
+    code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out)
+    assert code == 0, text
+    df = pd.read_csv(out, sep=sep, dtype=str)
+    assert df["commune"].tolist() == ["Fréjus", "Hyères"]  # written back as UTF-8
+
+
+def test_lambert93_columns_and_options(tmp_path, run_cli, chk2024):
+    p = shapely.point_on_surface(chk2024.perimeters.geometry[3])
+    src = _write(tmp_path / "in.csv", ["ref,X_L93,Y_L93,autre", f"a,{p.x},{p.y},1",
+                                       "b,6600000,700000,2"])
+    out = tmp_path / "out.parquet"
+    code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out)
+    assert code == 1, text  # swapped x/y on line 3
+    t = pq.read_table(out).to_pandas()
+    assert t["dans_qpv"].tolist() == [True]
+    err = pd.read_csv(tmp_path / "out_erreurs.csv", dtype=str)
+    assert err["ligne"].tolist() == ["3"] and "x et y" in err["motif"][0]
+    # explicit columns
+    code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out,
+                         "--x", "X_L93", "--y", "Y_L93", "--crs", "lambert93")
+    assert code == 1, text
+
+
+def test_several_vintages_add_suffixed_columns(tmp_path, run_cli):
+    src = _write(tmp_path / "in.csv", [HEADER, *GOOD])
+    out = tmp_path / "out.csv"
+    errs = tmp_path / "e.csv"
+    code, text = run_cli("verifier", src, "--millesime", "2015,2024", "--sortie", out,
+                         "--erreurs", errs)
+    assert code == 0, text
+    df = pd.read_csv(out, sep=";")
+    for suffix in ("_2015", "_2024"):
+        assert f"dans_qpv{suffix}" in df and f"distance_m{suffix}" in df
+    assert (df["distance_m_2015"] > 50_000).all()
+    assert errs.read_text() == "ligne,motif,contenu\n"  # asked for: written even if empty
+    assert "réparé" in text  # the 2015 file's invalid rings
+
+
+def test_parquet_and_xlsx_inputs_and_outputs(tmp_path, run_cli):
+    df = pd.DataFrame({"id": [1, 2, 3], "lng": [7.25, 5.93, None], "lat": [43.7, 43.12, 43.0]})
+    df.to_parquet(tmp_path / "in.parquet")
+    code, text = run_cli("verifier", tmp_path / "in.parquet", "--perimetres", "2024",
+                         "--sortie", tmp_path / "out.xlsx")
+    assert code == 1, text
+    err = pd.read_csv(tmp_path / "out_erreurs.csv", dtype=str)
+    assert err["ligne"].tolist() == ["3"]  # Parquet: row number from 1
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(tmp_path / "out.xlsx")).get_sheet_by_index(0) \
+        .to_python()
+    assert rows[0][:3] == ["id", "lng", "lat"] and len(rows) == 3
+    # XLSX input: spreadsheet row numbers
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["id", "lon", "lat"])
+    ws.append([1, 7.25, 43.7])
+    ws.append([2, "x", 43.7])
+    wb.save(tmp_path / "in.xlsx")
+    code, text = run_cli("verifier", tmp_path / "in.xlsx", "--perimetres", "2024",
+                         "--sortie", tmp_path / "out2.csv")
+    assert code == 1, text
+    err = pd.read_csv(tmp_path / "out2_erreurs.csv", dtype=str)
+    assert err["ligne"].tolist() == ["3"]
+    assert pd.read_csv(tmp_path / "out2.csv")["id"].tolist() == [1]
+
+
+def test_computed_quartiers_directory(tmp_path, run_cli):
+    import geopandas as gpd
+
+    sq = shapely.box(699_950, 6_599_950, 700_050, 6_600_050)
+    gdf = gpd.GeoDataFrame({"code": ["Q1"], "nom": ["Calculé"], "communes": ["00001"]},
+                           geometry=[sq], crs="EPSG:2154")
+    (tmp_path / "delim").mkdir()
+    gdf.to_file(tmp_path / "delim" / "quartiers.gpkg", layer="quartiers")
+    src = _write(tmp_path / "in.csv", ["id,x,y", "1,700000,6600000", "2,701000,6600000"])
+    code, text = run_cli("verifier", src, "--perimetres", tmp_path / "delim",
+                         "--sortie", tmp_path / "out.csv")
+    assert code == 0, text
+    df = pd.read_csv(tmp_path / "out.csv")
+    assert df["qpv_code"].fillna("").tolist() == ["Q1", ""]
+    assert df["distance_m"].tolist() == [-50.0, 950.0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["absent.csv", "--perimetres", "2024"], "fichier d'entrée introuvable"),
+        (["{src}", "--perimetres", "2031"], "périmètres « 2031 » inconnus"),
+        (["{src}", "--perimetres", "{tmp}/nulle-part.geojson"],
+         "fichier de périmètres introuvable"),
+        (["{src}"], "périmètres non précisés"),
+        (["{src}", "--perimetres", "2024", "--tolerance", "-5"], "tolérance"),
+        (["{src}", "--perimetres", "2024", "--lon", "lon"], "les deux colonnes"),
+        (["{src}", "--perimetres", "2024", "--lon", "lng", "--lat", "lat"],
+         "colonne « lng » absente"),
+        (["{src}", "--perimetres", "2024", "--lon", "lon", "--lat", "lat", "--x", "x"],
+         "pas les deux"),
+        (["{src}", "--perimetres", "2024", "--crs", "3857"], "auto, wgs84 ou lambert93"),
+        (["{nocoord}", "--perimetres", "2024"], "colonnes de coordonnées introuvables"),
+        (["{empty}", "--perimetres", "2024"], "le fichier est vide"),
+        (["{src}", "--perimetres", "{badschema}"], "schéma de périmètres inconnu"),
+        (["{src}", "--perimetres", "{src}"], "n'est pas un fichier de périmètres lisible"),
+        (["{binary}", "--perimetres", "2024"], "n'est pas un fichier texte"),
+        (["{badparquet}", "--perimetres", "2024"], "n'est pas un fichier Parquet valide"),
+        (["{clash}", "--perimetres", "2024"], "contient déjà les colonnes de résultat"),
+    ],
+)
+def test_fatal_errors_exit_2_and_write_nothing(tmp_path, run_cli, args, message):
+    import geopandas as gpd
+
+    files = {
+        "src": _write(tmp_path / "in.csv", [HEADER, *GOOD]),
+        "nocoord": _write(tmp_path / "nocoord.csv", ["a;b", "1;2"]),
+        "empty": _write(tmp_path / "empty.csv", []),
+        "clash": _write(tmp_path / "clash.csv", ["lon,lat,dans_qpv", "7.25,43.7,oui"]),
+        "tmp": tmp_path,
+    }
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "bin.csv").write_bytes(b"\x00\x01\x02lon,lat")
+    files["binary"] = tmp_path / "bin.csv"
+    (tmp_path / "bad.parquet").write_text("pas du parquet")
+    files["badparquet"] = tmp_path / "bad.parquet"
+    gpd.GeoDataFrame({"identifiant": ["a"]}, geometry=[shapely.box(0, 0, 1, 1)],
+                     crs="EPSG:2154").to_file(tmp_path / "schema.geojson")
+    files["badschema"] = tmp_path / "schema.geojson"
+    out = tmp_path / "sortie" / "out.csv"
+    argv = [a.format(**files) for a in args]
+    code, text = run_cli("verifier", *argv[:1], "--sortie", out, *argv[1:])
+    assert code == 2, text
+    assert message in text
+    assert "Erreur" in text or "Error" in text
+    assert not out.exists() and not (tmp_path / "sortie" / "out_erreurs.csv").exists()
+
+
+def test_bad_option_values_are_usage_errors(tmp_path, run_cli):
+    src = _write(tmp_path / "in.csv", [HEADER, *GOOD])
+    code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie",
+                         tmp_path / "o.csv", "--tolerance", "beaucoup")
+    assert code == 2
+    code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie",
+                         tmp_path / "o.json")
+    assert code == 2 and "extension de sortie" in text
+    code, text = run_cli("verifier", src, "--perimetres", "2024")
+    assert code == 2 and "--sortie" in text
+
+
+def test_failed_run_writes_nothing_and_keeps_the_previous_output(tmp_path, run_cli):
+    """A fatal error in a late chunk: no partial output, old files untouched, no temp file."""
+    rows = [HEADER] + [f"{i};06000;7.25;43.70;ok" for i in range(3000)]
+    rows.append('9999;06000;"7.25\n";43.70;coupé')  # line break inside a quoted field
+    src = _write(tmp_path / "in.csv", rows)
+    out = tmp_path / "out.csv"
+    out.write_text("ancien résultat\n")
+    code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out,
+                         "--lot", "1000")
+    assert code == 2, text
+    assert "non prise en charge" in text
+    assert out.read_text() == "ancien résultat\n"
+    assert not (tmp_path / "out_erreurs.csv").exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_header_only_file(tmp_path, run_cli):
+    src = _write(tmp_path / "in.csv", ["lon;lat;id"])
+    out = tmp_path / "out.csv"
+    code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out)
+    assert code == 0, text
+    assert out.read_text().splitlines()[0].startswith('"lon";"lat";"id";"qpv_code"')
+
+
+def test_streaming_many_chunks_keeps_line_numbers(tmp_path, run_cli):
+    rows = [HEADER]
+    for i in range(5000):
+        rows.append(f"{i};06000;7.25;43.70;ok" if i % 997 else f"{i};06000;;;vide")
+    src = _write(tmp_path / "in.csv", rows)
+    out = tmp_path / "out.csv"
+    code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out,
+                         "--lot", "1000")  # ~64 kB blocks: several chunks
+    assert code == 1, text
+    err = pd.read_csv(tmp_path / "out_erreurs.csv")
+    assert err["ligne"].tolist() == [i + 2 for i in range(5000) if i % 997 == 0]
+    assert len(pd.read_csv(out, sep=";")) == 5000 - len(err)
