@@ -140,6 +140,17 @@ def controler_coordonnees(lon: float, lat: float) -> None:
     )
 
 
+@lru_cache(maxsize=4)
+def _checker(millesime: str) -> Any:
+    """The eligibility package's index (fast on arrays) for a vintage, None if absent."""
+    try:
+        from quartiers.eligibility import Checker
+    except ImportError:
+        return None
+    with _lock:
+        return Checker(perimetres(millesime))
+
+
 def verifier_points(
     lon: np.ndarray, lat: np.ndarray, millesime: str = "2024", tolerance: float = 0.0
 ) -> dict[str, np.ndarray]:
@@ -147,11 +158,22 @@ def verifier_points(
 
     Returns arrays ``dans_qpv``, ``qpv_code``, ``qpv_nom``, ``communes``, ``distance_m``
     (signed distance to the nearest boundary, negative inside), ``qpv_proche`` and
-    ``distance_proche_m`` (nearest QPV within ``tolerance`` metres for points outside).
-    A point on a boundary is inside.
+    ``distance_proche_m`` (the containing QPV at distance 0, else the nearest QPV within
+    ``tolerance`` metres) — the columns of ``quartiers verifier``. A point on a boundary is
+    inside. Uses :mod:`quartiers.eligibility` when installed, a shapely STRtree otherwise.
     """
-    idx = index(millesime_valide(millesime))
+    millesime_valide(millesime)
     x, y = _vers_l93().transform(np.asarray(lon, float), np.asarray(lat, float))
+    checker = _checker(millesime)
+    if checker is not None:
+        cols = checker.columns(np.asarray(x, float), np.asarray(y, float), tolerance)
+        res = dict(cols)
+        for k in ("qpv_code", "qpv_nom", "communes", "qpv_proche"):
+            res[k] = np.array(["" if v is None else v for v in cols[k]], dtype=object)
+        res["distance_m"] = np.round(np.asarray(cols["distance_m"], float), 1)
+        res["distance_proche_m"] = np.round(np.asarray(cols["distance_proche_m"], float), 1)
+        return res
+    idx = index(millesime)
     pts = shapely.points(np.asarray(x), np.asarray(y))
     n = len(pts)
     inside = np.full(n, -1, dtype=np.int64)
@@ -172,7 +194,7 @@ def verifier_points(
         nearest[out[qi]] = ti
         distance[out[qi]] = shapely.distance(pts[out[qi]], idx.pset.geometry[ti])
     chosen = np.where(found, inside, -1)
-    close = (~found) & (nearest >= 0) & (distance <= tolerance) & (tolerance > 0)
+    close = (~found) & (nearest >= 0) & (distance <= tolerance)
     pset = idx.pset
 
     def pick(values: np.ndarray, which: np.ndarray) -> np.ndarray:
@@ -184,15 +206,17 @@ def verifier_points(
         "qpv_nom": pick(pset.names, chosen),
         "communes": pick(pset.communes, chosen),
         "distance_m": np.round(distance, 1),
-        "qpv_proche": pick(pset.codes, np.where(close, nearest, -1)),
-        "distance_proche_m": np.where(close, np.round(distance, 1), np.nan),
+        "qpv_proche": pick(pset.codes, np.where(found, inside, np.where(close, nearest, -1))),
+        "distance_proche_m": np.where(found, 0.0, np.where(close, np.round(distance, 1),
+                                                             np.nan)),
     }
 
 
 def verifier_point(
     lon: float, lat: float, millesime: str = "2024", tolerance: float = 0.0
 ) -> dict[str, Any]:
-    """One WGS84 point in one vintage (see :func:`verifier_points`)."""
+    """One WGS84 point in one vintage (see :func:`verifier_points`), on the STRtree index
+    (lowest latency for a single point)."""
     controler_coordonnees(lon, lat)
     if not 0 <= tolerance <= 5000:
         raise ErreurPoint("tolerance_invalide", "la tolérance doit être comprise entre 0 et 5000 m")
@@ -212,13 +236,14 @@ def verifier_point(
             dans_qpv=True, qpv_code=str(pset.codes[i]), qpv_nom=str(pset.names[i]),
             communes=_liste(pset.communes[i]),
             distance_m=-round(float(shapely.distance(pt, idx.boundaries[i])), 1),
+            qpv_proche=str(pset.codes[i]), distance_proche_m=0.0,
         )
         return result
     if len(pset):
         j = int(idx.tree.query_nearest(pt, all_matches=False)[0])
         d = round(float(shapely.distance(pt, pset.geometry[j])), 1)
         result["distance_m"] = d
-        if tolerance > 0 and d <= tolerance:
+        if d <= tolerance:
             result.update(qpv_proche=str(pset.codes[j]), distance_proche_m=d)
     return result
 
@@ -289,17 +314,26 @@ def quartiers_geojson(millesime: str, departement: str = "", uu: str = "") -> by
                       ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _fichiers_contours(kind: str) -> list[Path]:
-    return sorted(dataset("communes").glob(f"{kind}-*.geojson"))
+def _fichiers_contours(kind: str, departement: str = "") -> list[Path]:
+    pattern = f"{kind}-{departement}-*.geojson" if departement else f"{kind}-*.geojson"
+    return sorted(dataset("communes").glob(pattern))
 
 
-@lru_cache(maxsize=2)
-def contours_geojson(kind: str) -> bytes:
-    """Commune (``communes``) or département (``departement``) outlines, merged."""
+def departements_contours() -> list[str]:
+    """Codes of the départements whose outlines the data directory holds."""
+    return [p.name.split("-")[1] for p in _fichiers_contours("departement")]
+
+
+@lru_cache(maxsize=64)
+def contours_geojson(kind: str, departement: str = "") -> bytes:
+    """Département outlines (``departement``) or the commune outlines (``communes``) of one
+    département (all of them without ``departement``), merged into one collection."""
     if kind not in ("communes", "departement"):
         raise ErreurPoint("couche_inconnue", f"couche « {kind} » inconnue")
+    if departement and departement not in departements_contours():
+        raise ErreurPoint("departement_inconnu", f"département « {departement} » absent")
     features = []
-    for path in _fichiers_contours(kind):
+    for path in _fichiers_contours(kind, departement):
         data = json.loads(path.read_text(encoding="utf-8"))
         items = data.get("features", []) if data.get("type") == "FeatureCollection" else [data]
         for f in items:
@@ -431,3 +465,16 @@ def fiche(code: str) -> dict[str, Any] | None:
         "mediane_nationale": round(inp.uus.national_median),
         "geometrie": _geometrie_wgs84(geom),
     }
+
+
+def prechauffer() -> None:
+    """Load everything the pages need (server start: before forking the workers)."""
+    for m in MILLESIMES:
+        index(m)
+        _checker(m)
+        quartiers_geojson(m)
+    contours_geojson("departement")
+    for dep in departements_contours():
+        contours_geojson("communes", dep)
+    _carreaux_par_quartier("2024")
+    _uu_carreaux()

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "quartiers.web.geographie",
     "quartiers.web.verification",
     "quartiers.web.api",
+    "ninja",  # serves the API docs (Swagger UI) from local static files, no CDN
 ]
 
 MIDDLEWARE = [

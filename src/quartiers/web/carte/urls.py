@@ -5,5 +5,6 @@ from quartiers.web.carte import views
 app_name = "carte"
 urlpatterns = [
     path("", views.carte, name="carte"),
-    path("contours/<str:couche>.geojson", views.contours, name="contours"),
+    path("contours/departements.geojson", views.departements, name="departements"),
+    path("contours/communes/<str:departement>.geojson", views.communes, name="communes"),
 ]

@@ -23,6 +23,7 @@ def config_carte(
     couches = [
         {
             "id": m, "libelle": libelle, "couleur": COULEURS[m], "visible": m in visibles,
+            "nombre": len(geodonnees.perimetres(m)),
             "url": reverse("api-1:quartiers_geojson") + f"?millesime={m}",
         }
         for m, libelle in geodonnees.MILLESIMES.items()
@@ -30,8 +31,8 @@ def config_carte(
     config: dict[str, Any] = {
         "couches": couches,
         "contours": {
-            "communes": reverse("carte:contours", args=["communes"]),
-            "departements": reverse("carte:contours", args=["departements"]),
+            "communes": reverse("carte:communes", args=["DEP"]),
+            "departements": reverse("carte:departements"),
         },
         "fond": {"url": settings.FOND_CARTE_URL, "attribution": settings.FOND_CARTE_ATTRIBUTION},
         "ficheUrl": reverse("fiches:fiche", args=["CODE"]),
@@ -52,8 +53,16 @@ def carte(request: HttpRequest) -> HttpResponse:
 
 @gzip_page
 @cache_control(max_age=3600, public=True)
-def contours(request: HttpRequest, couche: str) -> HttpResponse:
-    kind = {"communes": "communes", "departements": "departement"}.get(couche)
-    if kind is None:
-        raise Http404("couche inconnue")
-    return HttpResponse(geodonnees.contours_geojson(kind), content_type="application/geo+json")
+def departements(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(geodonnees.contours_geojson("departement"),
+                        content_type="application/geo+json")
+
+
+@gzip_page
+@cache_control(max_age=3600, public=True)
+def communes(request: HttpRequest, departement: str) -> HttpResponse:
+    try:
+        body = geodonnees.contours_geojson("communes", departement)
+    except geodonnees.ErreurPoint:
+        raise Http404("département absent des contours") from None
+    return HttpResponse(body, content_type="application/geo+json")

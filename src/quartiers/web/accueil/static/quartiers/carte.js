@@ -70,42 +70,82 @@
         .finally(done);
     }
 
+    var deps = [];          // [{code, bbox}] from the département outlines
+    var communesChargees = {};
+
+    function bboxFeature(f) {
+      return bornes({ features: [f] });
+    }
+
+    function chargerCommunes() {
+      if (!ct.communes || map.getZoom() < 8.5) return;
+      var b = map.getBounds();
+      deps.forEach(function (d) {
+        if (communesChargees[d.code] || !d.bbox) return;
+        var bb = d.bbox;
+        if (bb[1][0] < b.getWest() || bb[0][0] > b.getEast() ||
+            bb[1][1] < b.getSouth() || bb[0][1] > b.getNorth()) return;
+        communesChargees[d.code] = true;
+        charger(ct.communes.replace("DEP", encodeURIComponent(d.code)), function (data) {
+          var id = "communes-" + d.code;
+          map.addSource(id, { type: "geojson", data: data });
+          map.addLayer({ id: id, type: "line", source: id, minzoom: 8,
+            paint: { "line-color": "#929292", "line-width": 0.6 } }, firstQuartierLayer());
+        });
+      });
+    }
+
+    function ajouterCouche(c) {
+      if (c.chargee) return;
+      c.chargee = true;
+      charger(c.url, function (data) {
+        map.addSource("q-" + c.id, { type: "geojson", data: data });
+        var box = document.querySelector("[data-couche='" + c.id + "']");
+        var vis = (box ? box.checked : c.visible !== false) ? "visible" : "none";
+        map.addLayer({ id: "q-" + c.id + "-fond", type: "fill", source: "q-" + c.id,
+          layout: { visibility: vis },
+          paint: { "fill-color": c.couleur, "fill-opacity": 0.35 } });
+        map.addLayer({ id: "q-" + c.id + "-bord", type: "line", source: "q-" + c.id,
+          layout: { visibility: vis },
+          paint: { "line-color": c.couleur, "line-width": 1.5 } });
+        // at small scales a quartier is a few pixels: a dot keeps it visible and clickable
+        var centres = { type: "FeatureCollection", features: data.features.map(function (f) {
+          var bb = bboxFeature(f);
+          return { type: "Feature", properties: f.properties, geometry: { type: "Point",
+            coordinates: bb ? [(bb[0][0] + bb[1][0]) / 2, (bb[0][1] + bb[1][1]) / 2] : [0, 0] } };
+        }) };
+        map.addSource("q-" + c.id + "-centres", { type: "geojson", data: centres });
+        map.addLayer({ id: "q-" + c.id + "-point", type: "circle", source: "q-" + c.id + "-centres",
+          maxzoom: 10, layout: { visibility: vis },
+          paint: { "circle-color": c.couleur, "circle-radius": 4, "circle-opacity": 0.8,
+                   "circle-stroke-color": "#ffffff", "circle-stroke-width": 1 } });
+        var b = bornes(data);
+        if (b && !fitted && !config.centre) {
+          fitted = true;
+          map.fitBounds(b, { padding: 30, animate: false, maxZoom: 14 });
+        }
+        var compteur = document.getElementById("nb-" + c.id);
+        if (compteur) { compteur.textContent = String(data.features.length); }
+      });
+    }
+
+    var ct = config.contours || {};
     map.on("load", function () {
-      var ct = config.contours || {};
       if (ct.departements) {
         charger(ct.departements, function (data) {
           map.addSource("departements", { type: "geojson", data: data });
           map.addLayer({ id: "departements", type: "line", source: "departements",
             paint: { "line-color": "#3a3a3a", "line-width": 1.5 } }, firstQuartierLayer());
+          deps = data.features.map(function (f) {
+            return { code: f.properties.code, bbox: bboxFeature(f) };
+          });
+          chargerCommunes();
         });
       }
-      if (ct.communes) {
-        charger(ct.communes, function (data) {
-          map.addSource("communes", { type: "geojson", data: data });
-          map.addLayer({ id: "communes", type: "line", source: "communes", minzoom: 8,
-            paint: { "line-color": "#929292", "line-width": 0.6 } }, firstQuartierLayer());
-        });
-      }
-      (config.couches || []).forEach(function (c) {
-        charger(c.url, function (data) {
-          map.addSource("q-" + c.id, { type: "geojson", data: data });
-          var vis = c.visible === false ? "none" : "visible";
-          map.addLayer({ id: "q-" + c.id + "-fond", type: "fill", source: "q-" + c.id,
-            layout: { visibility: vis },
-            paint: { "fill-color": c.couleur, "fill-opacity": 0.35 } });
-          map.addLayer({ id: "q-" + c.id + "-bord", type: "line", source: "q-" + c.id,
-            layout: { visibility: vis },
-            paint: { "line-color": c.couleur, "line-width": 1.5 } });
-          var b = bornes(data);
-          if (b && !fitted && c.visible !== false && !config.centre) {
-            fitted = true;
-            map.fitBounds(b, { padding: 30, animate: false, maxZoom: 14 });
-          }
-          var compteur = document.getElementById("nb-" + c.id);
-          if (compteur) { compteur.textContent = String(data.features.length); }
-        });
-      });
+      // only the visible vintages are downloaded now; the others when first switched on
+      (config.couches || []).forEach(function (c) { if (c.visible !== false) ajouterCouche(c); });
     });
+    map.on("moveend", chargerCommunes);
 
     function firstQuartierLayer() {
       var layers = map.getStyle().layers;
@@ -116,8 +156,11 @@
     }
 
     function fillLayers() {
-      return (config.couches || []).map(function (c) { return "q-" + c.id + "-fond"; })
-        .filter(function (id) { return map.getLayer(id); });
+      var ids = [];
+      (config.couches || []).forEach(function (c) {
+        ids.push("q-" + c.id + "-fond", "q-" + c.id + "-point");
+      });
+      return ids.filter(function (id) { return map.getLayer(id); });
     }
 
     var bulle = new maplibregl.Popup({ closeButton: false, closeOnClick: false });
@@ -150,7 +193,13 @@
     document.querySelectorAll("[data-couche]").forEach(function (box) {
       box.addEventListener("change", function () {
         var id = box.getAttribute("data-couche");
-        ["-fond", "-bord"].forEach(function (suffix) {
+        (config.couches || []).forEach(function (c) {
+          if (c.id === id && box.checked && !c.chargee) {
+            el.removeAttribute("data-etat");
+            ajouterCouche(c);
+          }
+        });
+        ["-fond", "-bord", "-point"].forEach(function (suffix) {
           if (map.getLayer("q-" + id + suffix)) {
             map.setLayoutProperty("q-" + id + suffix, "visibility", box.checked ? "visible" : "none");
           }
@@ -159,7 +208,9 @@
     });
 
     if (config.marqueur) {
-      new maplibregl.Marker({ color: "#000091" }).setLngLat(config.marqueur).addTo(map);
+      var m = new maplibregl.Marker({ color: "#000091" }).setLngLat(config.marqueur).addTo(map);
+      m.getElement().setAttribute("role", "img");
+      m.getElement().setAttribute("aria-label", "Point vérifié");
     }
     if (config.emprise) {
       map.fitBounds(config.emprise, { padding: 40, animate: false, maxZoom: 15 });

@@ -1,0 +1,178 @@
+"""Run the delimitation engine on the bundled data with chosen rules and parameters."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import numpy as np
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from quartiers.errors import QuartiersError
+from quartiers.parameters import load_rules, rule_sets
+from quartiers.web import geodonnees
+from quartiers.web.carte.views import COULEURS, config_carte
+
+PREFIXE = "p_"
+
+
+def _parametres(request: HttpRequest) -> tuple[str, dict[str, str], list[dict[str, Any]]]:
+    """Rule set, overrides (only values that differ from the default) and form rows."""
+    jeux = rule_sets()
+    jeu = request.GET.get("jeu", "2024")
+    if jeu not in jeux:
+        jeu = "2024"
+    defaults = load_rules(jeu).describe()
+    overrides: dict[str, str] = {}
+    rows = []
+    for d in defaults:
+        name = d["parametre"]
+        default = d["valeur"]
+        shown = _texte(default)
+        raw = request.GET.get(PREFIXE + name)
+        if raw is not None and raw.strip() != "" and raw.strip() != shown:
+            overrides[name] = raw.strip()
+            shown = raw.strip()
+        rows.append({**d, "champ": PREFIXE + name, "saisie": shown, "defaut": _texte(default),
+                     "booleen": isinstance(default, bool)})
+    return jeu, overrides, rows
+
+
+def _texte(v: Any) -> str:
+    if isinstance(v, bool):
+        return "oui" if v else "non"
+    return str(v)
+
+
+def _lancer(jeu: str, overrides: dict[str, str]) -> Any:
+    return geodonnees.delimitation(jeu, tuple(sorted(overrides.items())))
+
+
+def _query(jeu: str, overrides: dict[str, str]) -> str:
+    return urlencode({"jeu": jeu, **{PREFIXE + k: v for k, v in overrides.items()}})
+
+
+def geographie(request: HttpRequest) -> HttpResponse:
+    jeu, overrides, rows = _parametres(request)
+    erreur, result, comparaison, resume = None, None, None, None
+    try:
+        result = _lancer(jeu, overrides)
+    except QuartiersError as e:
+        erreur = str(e)
+    query = _query(jeu, overrides)
+    ctx: dict[str, Any] = {
+        "title": "Géographie prioritaire", "jeux": rule_sets(), "jeu": jeu, "lignes": rows,
+        "erreur": erreur, "query": query, "modifies": overrides,
+    }
+    if result is not None:
+        q = result.quartiers
+        expl = result.explanations
+        motifs = expl.groupby("explication").agg(zones=("code", "size"),
+                                                 population=("population", "sum"))
+        resume = {
+            "nb_quartiers": len(q),
+            "population": round(float(q["population"].sum())),
+            "nb_zones": len(expl),
+            "methode": result.method,
+            "motifs": [{"explication": k, "zones": int(v.zones), "population": round(v.population)}
+                       for k, v in motifs.iterrows()],
+        }
+        comparaison = _comparer(result)
+        kept = expl[expl["decision"] != "rejete"].sort_values("code")
+        ctx.update(
+            resume=resume, comparaison=comparaison,
+            quartiers=kept.head(300).to_dict("records"),
+            config=config_carte(("calcul",)) | {
+                "couches": [
+                    {"id": "run", "libelle": "Quartiers calculés", "couleur": COULEURS["calcul"],
+                     "visible": True, "url": reverse("geographie:geojson") + "?" + query},
+                    {"id": "2024", "libelle": "Liste officielle 2024",
+                     "couleur": COULEURS["2024"], "visible": True,
+                     "url": reverse("api-1:quartiers_geojson") + "?millesime=2024"},
+                ],
+            },
+        )
+    return render(request, "geographie/geographie.html", ctx)
+
+
+def _comparer(result: Any) -> dict[str, Any] | None:
+    from quartiers.comparison import compare
+
+    ref = geodonnees.perimetres("2024")
+    uus = sorted({geodonnees.uu_de_communes(str(c).split(","))[0] for c in ref.communes} - {""})
+    inp = geodonnees.entrees()
+    if len(result.quartiers) == 0:
+        return None
+    comp = compare(result.quartiers, ref, inp.grid, inp.uus, uu_codes=uus)
+    return {"resume": comp.summary, "par_qpv": comp.per_qpv.to_dict("records"), "uus": uus}
+
+
+def resultat_geojson(request: HttpRequest) -> HttpResponse:
+    jeu, overrides, _ = _parametres(request)
+    try:
+        result = _lancer(jeu, overrides)
+    except QuartiersError as e:
+        return HttpResponse(json.dumps({"code": "parametre_invalide", "message": str(e)},
+                                       ensure_ascii=False), status=400,
+                            content_type="application/json")
+    q = result.quartiers.drop(columns=["zone"]).to_crs("EPSG:4326")
+    features = []
+    for i, row in enumerate(q.itertuples(index=False)):
+        features.append({
+            "type": "Feature", "id": i,
+            "properties": {"code": row.code, "nom": row.nom, "population": float(row.population),
+                           "uu_code": row.uu_code, "statistique": float(row.statistique),
+                           "seuil": int(row.seuil)},
+            "geometry": json.loads(json.dumps(row.geometry.__geo_interface__)),
+        })
+    body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
+                      default=_json_default)
+    return HttpResponse(body, content_type="application/geo+json")
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    raise TypeError(type(o))
+
+
+def explications_csv(request: HttpRequest) -> HttpResponse:
+    jeu, overrides, _ = _parametres(request)
+    try:
+        result = _lancer(jeu, overrides)
+    except QuartiersError as e:
+        return HttpResponse(str(e), status=400, content_type="text/plain; charset=utf-8")
+    buf = io.StringIO()
+    result.explanations.drop(columns=["zone"]).to_csv(buf, index=False)
+    resp = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = 'attachment; filename="explications.csv"'
+    return resp
+
+
+def resultats_zip(request: HttpRequest) -> HttpResponse:
+    from quartiers.delimitation.export import write_delimitation
+
+    jeu, overrides, _ = _parametres(request)
+    try:
+        result = _lancer(jeu, overrides)
+    except QuartiersError as e:
+        return HttpResponse(str(e), status=400, content_type="text/plain; charset=utf-8")
+    buf = io.BytesIO()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "resultats"
+        write_delimitation(result, geodonnees.entrees().uus, out)
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for f in sorted(out.iterdir()):
+                z.write(f, f"delimitation-{jeu}/{f.name}")
+    resp = HttpResponse(buf.getvalue(), content_type="application/zip")
+    resp["Content-Disposition"] = f'attachment; filename="delimitation-{jeu}.zip"'
+    return resp

@@ -1,0 +1,215 @@
+"""REST API: every endpoint, errors as JSON with stable codes, token auth, rate limit."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.django_db, pytest.mark.realdata]
+
+
+def test_openapi_et_docs(client):
+    doc = client.get("/api/v1/openapi.json").json()
+    assert doc["info"]["version"] == "1"
+    paths = doc["paths"]
+    for p in ("/api/v1/verification", "/api/v1/verification/lot", "/api/v1/verification/csv",
+              "/api/v1/quartiers", "/api/v1/quartiers/{code}", "/api/v1/lots",
+              "/api/v1/registre/contrats"):
+        assert p in paths
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_point_dedans(client, point_dedans):
+    r = client.get("/api/v1/verification", {"lon": point_dedans.lon, "lat": point_dedans.lat})
+    assert r.status_code == 200
+    d = r.json()
+    assert d["dans_qpv"] is True
+    assert d["qpv_code"] == point_dedans.code
+    assert d["distance_m"] <= 0
+
+
+def test_point_dehors(client, point_dehors):
+    d = client.get("/api/v1/verification", {"lon": point_dehors[0],
+                                            "lat": point_dehors[1]}).json()
+    assert d["dans_qpv"] is False and d["qpv_code"] is None and d["distance_m"] > 1000
+
+
+def test_point_proche(client, point_proche):
+    d = client.get("/api/v1/verification", {"lon": point_proche.lon, "lat": point_proche.lat,
+                                            "tolerance": 100}).json()
+    assert d["dans_qpv"] is False
+    assert d["qpv_proche"] == point_proche.code
+    assert 0 < d["distance_proche_m"] <= 31
+
+
+@pytest.mark.parametrize("params, status, code", [
+    ({"lat": "43.7"}, 422, "requete_invalide"),
+    ({"lon": "x", "lat": "43.7"}, 422, "requete_invalide"),
+    ({"lon": "43.7", "lat": "7.2"}, 400, "coordonnees_inversees"),
+    ({"lon": "-40", "lat": "10"}, 400, "point_hors_france"),
+    ({"lon": "7.2", "lat": "43.7", "millesime": "1999"}, 400, "millesime_inconnu"),
+    ({"lon": "7.2", "lat": "43.7", "tolerance": "-5"}, 400, "tolerance_invalide"),
+])
+def test_point_erreurs(client, params, status, code):
+    r = client.get("/api/v1/verification", params)
+    assert r.status_code == status
+    body = r.json()
+    assert body["code"] == code
+    assert isinstance(body["message"], str) and body["message"]
+
+
+def test_limite_de_debit(client, settings, django_user_model, point_dehors):
+    from quartiers.web.api.models import JetonApi
+
+    settings.LIMITE_VERIFICATION_PAR_MINUTE = 3
+    q = {"lon": point_dehors[0], "lat": point_dehors[1]}
+    for _ in range(3):
+        assert client.get("/api/v1/verification", q).status_code == 200
+    r = client.get("/api/v1/verification", q)
+    assert r.status_code == 429
+    assert r.json()["code"] == "trop_de_requetes"
+    assert int(r["Retry-After"]) > 0
+    # a machine client with a token is not limited
+    user = django_user_model.objects.create_user("machine", password="x-Secret-123")
+    _, jeton = JetonApi.creer(user, "test")
+    r = client.get("/api/v1/verification", q, HTTP_AUTHORIZATION=f"Bearer {jeton}")
+    assert r.status_code == 200
+
+
+def test_lot_json(client, point_dedans, point_dehors):
+    r = client.post("/api/v1/verification/lot", {
+        "millesime": "2024",
+        "points": [{"id": "a", "lon": point_dedans.lon, "lat": point_dedans.lat},
+                   {"id": "b", "lon": point_dehors[0], "lat": point_dehors[1]},
+                   {"id": "c", "lon": None, "lat": 43.0},
+                   {"id": "d", "lon": 43.7, "lat": 7.2}],
+    }, content_type="application/json")
+    assert r.status_code == 200
+    d = r.json()
+    res = {x["id"]: x for x in d["resultats"]}
+    assert res["a"]["dans_qpv"] and res["a"]["qpv_code"] == point_dedans.code
+    assert not res["b"]["dans_qpv"]
+    rej = {x["id"]: x["code"] for x in d["rejets"]}
+    assert rej == {"c": "coordonnees_invalides", "d": "coordonnees_inversees"}
+
+
+def test_lot_json_invalide(client):
+    r = client.post("/api/v1/verification/lot", "{pas du json", content_type="application/json")
+    assert r.status_code in (400, 422)
+    assert r.json()["code"] in ("requete_invalide",)
+
+
+def test_lot_csv(client, point_dedans):
+    body = f"id;lon;lat\n1;{point_dedans.lon};{point_dedans.lat}\n2;abc;43\n"
+    r = client.post("/api/v1/verification/csv", body, content_type="text/csv")
+    assert r.status_code == 200
+    d = r.json()
+    assert d["resultats"][0]["qpv_code"] == point_dedans.code
+    assert d["rejets"][0]["code"] == "coordonnees_invalides"
+    r = client.post("/api/v1/verification/csv", "a;b\n1;2\n", content_type="text/csv")
+    assert r.status_code == 400 and r.json()["code"] == "requete_invalide"
+    r = client.post("/api/v1/verification/csv", "", content_type="text/csv")
+    assert r.status_code == 400
+
+
+def test_quartiers_geojson_filtres(client):
+    d = client.get("/api/v1/quartiers", {"millesime": "2024"}).json()
+    assert d["type"] == "FeatureCollection" and len(d["features"]) == 73
+    f = d["features"][0]
+    assert {"code", "nom", "communes", "departement", "uu_code"} <= set(f["properties"])
+    ring = f["geometry"]["coordinates"][0]
+    lon, lat = ring[0] if f["geometry"]["type"] == "Polygon" else ring[0][0]
+    assert 4 < lon < 8 and 42 < lat < 46
+    d06 = client.get("/api/v1/quartiers", {"millesime": "2024", "departement": "06"}).json()
+    assert 0 < len(d06["features"]) < 73
+    assert all(f["properties"]["departement"] == "06" for f in d06["features"])
+    nice = client.get("/api/v1/quartiers", {"millesime": "2024", "uu": "06701"}).json()
+    assert nice["features"] and all(f["properties"]["uu_code"] == "06701"
+                                    for f in nice["features"])
+    d15 = client.get("/api/v1/quartiers", {"millesime": "2015"}).json()
+    assert all(f["properties"]["code"].startswith("QP") for f in d15["features"])
+    calc = client.get("/api/v1/quartiers", {"millesime": "calcul"}).json()
+    assert calc["features"]
+    r = client.get("/api/v1/quartiers", {"millesime": "2030"})
+    assert r.status_code == 400 and r.json()["code"] == "millesime_inconnu"
+
+
+def test_fiche_api(client, point_dedans):
+    d = client.get(f"/api/v1/quartiers/{point_dedans.code}").json()
+    assert d["code"] == point_dedans.code
+    assert d["indicateurs"]["population"] > 0
+    assert d["unite_urbaine"]["mediane_niveau_de_vie"] > 0
+    assert "registre" in d
+    r = client.get("/api/v1/quartiers/INCONNU")
+    assert r.status_code == 404 and r.json()["code"] == "introuvable"
+
+
+def test_lots_api_exige_authentification(client, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    f = SimpleUploadedFile("a.csv", b"lon;lat\n7.2;43.7\n", content_type="text/csv")
+    r = client.post("/api/v1/lots", {"fichier": f})
+    assert r.status_code == 401 and r.json()["code"] == "authentification_requise"
+    r = client.get("/api/v1/lots/00000000-0000-0000-0000-000000000000",
+                   HTTP_AUTHORIZATION="Bearer faux")
+    assert r.status_code == 401
+
+
+def test_lots_api_cycle_complet(client, media, django_user_model, point_dedans):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from quartiers.web.api.models import JetonApi
+    from quartiers.web.verification.traitement import traiter_en_attente
+
+    alice = django_user_model.objects.create_user("alice", password="x-Secret-123")
+    bob = django_user_model.objects.create_user("bob", password="x-Secret-123")
+    _, ja = JetonApi.creer(alice, "test")
+    _, jb = JetonApi.creer(bob, "test")
+    contenu = f"id,lon,lat\n1,{point_dedans.lon},{point_dedans.lat}\n2,,\n".encode()
+    r = client.post("/api/v1/lots", {"fichier": SimpleUploadedFile("b.csv", contenu),
+                                     "millesime": "2024"}, HTTP_AUTHORIZATION=f"Bearer {ja}")
+    assert r.status_code == 201, r.content
+    lot_id = r.json()["id"]
+    assert r.json()["statut"] == "attente"
+    r = client.get(f"/api/v1/lots/{lot_id}/resultat", HTTP_AUTHORIZATION=f"Bearer {ja}")
+    assert r.status_code == 409 and r.json()["code"] == "conflit"
+    assert traiter_en_attente() == 1
+    d = client.get(f"/api/v1/lots/{lot_id}", HTTP_AUTHORIZATION=f"Bearer {ja}").json()
+    assert d["statut"] == "termine" and d["dans_qpv"] == 1 and d["rejetees"] == 1
+    res = client.get(d["resultat_url"], HTTP_AUTHORIZATION=f"Bearer {ja}")
+    text = b"".join(res.streaming_content).decode()
+    assert point_dedans.code in text
+    err = b"".join(client.get(d["erreurs_url"], HTTP_AUTHORIZATION=f"Bearer {ja}")
+                   .streaming_content).decode()
+    assert "coordonnees_absentes" in err
+    # another user is refused
+    r = client.get(f"/api/v1/lots/{lot_id}", HTTP_AUTHORIZATION=f"Bearer {jb}")
+    assert r.status_code == 403 and r.json()["code"] == "acces_refuse"
+    r = client.get(f"/api/v1/lots/{lot_id}/autre", HTTP_AUTHORIZATION=f"Bearer {ja}")
+    assert r.status_code == 404
+
+
+def test_jeton_inactif_refuse(client, django_user_model):
+    from quartiers.web.api.models import JetonApi
+
+    u = django_user_model.objects.create_user("carole", password="x-Secret-123")
+    obj, jeton = JetonApi.creer(u, "test")
+    obj.actif = False
+    obj.save()
+    r = client.get("/api/v1/registre/contrats", HTTP_AUTHORIZATION=f"Bearer {jeton}")
+    assert r.status_code == 401
+
+
+def test_commande_creer_jeton(django_user_model, capsys):
+    from django.core.management import call_command
+
+    django_user_model.objects.create_user("dora", password="x-Secret-123")
+    call_command("creer_jeton", "dora", "--nom", "essai")
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("qp_")
+    from quartiers.web.api.auth import utilisateur_du_jeton
+
+    assert utilisateur_du_jeton(out).username == "dora"
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("creer_jeton", "personne")

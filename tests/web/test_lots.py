@@ -1,0 +1,155 @@
+"""Batch lookup jobs: upload pages, background processing, downloads, bad files."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from quartiers.web.verification import traitement
+from quartiers.web.verification.models import LotVerification
+
+pytestmark = [pytest.mark.django_db, pytest.mark.realdata]
+
+
+def _deposer(client, nom, contenu, **extra):  # type: ignore[no-untyped-def]
+    data = {"fichier": SimpleUploadedFile(nom, contenu), "millesime": "2024", "tolerance": "0"}
+    data.update(extra)
+    return client.post("/verifier/lots/", data)
+
+
+def _telecharger(client, lot, quoi):  # type: ignore[no-untyped-def]
+    r = client.get(f"/verifier/lots/{lot.id}/{quoi}.csv")
+    assert r.status_code == 200
+    return b"".join(r.streaming_content).decode("utf-8")
+
+
+def test_csv_latin1_point_virgule(client, media, point_dedans, point_dehors):
+    contenu = (
+        "id;adresse;lon;lat\n"
+        f"1;rue à l'intérieur;{point_dedans.lon};{point_dedans.lat}\n"
+        f"2;route de montagne;{point_dehors[0]};{point_dehors[1]}\n"
+        "3;sans coordonnées;;\n"
+        "4;inversée;43,7;7,2\n"
+        "5;texte;abc;43.7\n"
+    ).encode("latin-1")
+    r = _deposer(client, "adresses.csv", contenu)
+    assert r.status_code == 302
+    lot = LotVerification.objects.get()
+    assert r["Location"] == f"/verifier/lots/{lot.id}/"
+    page = client.get(r["Location"]).content.decode()
+    assert "En attente" in page and "fermer cette page" in page
+    assert client.get(f"/verifier/lots/{lot.id}/resultat.csv").status_code == 404
+    assert traitement.traiter_en_attente() == 1
+    lot.refresh_from_db()
+    assert lot.statut == "termine" and lot.total == 5 and lot.traitees == 5
+    assert lot.dans_qpv == 1 and lot.rejetees == 3
+    etat = client.get(f"/verifier/lots/{lot.id}/etat.json").json()
+    assert etat["pourcentage"] == 100 and etat["statut"] == "termine"
+    res = _telecharger(client, lot, "resultat")
+    lignes = res.strip().splitlines()
+    assert lignes[0].split(";")[:4] == ["id", "adresse", "lon", "lat"]
+    assert "dans_qpv" in lignes[0] and "distance_m" in lignes[0]
+    assert len(lignes) == 3
+    assert point_dedans.code in lignes[1] and ";oui;" in lignes[1]
+    assert "rue à l'intérieur" in lignes[1]
+    err = _telecharger(client, lot, "erreurs")
+    assert "coordonnees_absentes" in err and "coordonnees_inversees" in err
+    assert "coordonnees_invalides" in err
+    assert err.splitlines()[1].startswith("4;")  # line number in the file (header = 1)
+    # the job is listed in the session of the browser that sent it
+    assert "adresses.csv" in client.get("/verifier/lots/").content.decode()
+
+
+def test_xlsx_lambert93(client, media, point_dedans):
+    from openpyxl import Workbook
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True).transform(
+        point_dedans.lon, point_dedans.lat)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["nom", "x", "y"])
+    ws.append(["dedans", x, y])
+    buf = io.BytesIO()
+    wb.save(buf)
+    _deposer(client, "points.xlsx", buf.getvalue())
+    traitement.traiter_en_attente()
+    lot = LotVerification.objects.get()
+    assert lot.statut == "termine", lot.message
+    assert point_dedans.code in _telecharger(client, lot, "resultat")
+
+
+def test_fichier_sans_coordonnees_echoue_clairement(client, media):
+    _deposer(client, "a.csv", b"nom,ville\na,b\n")
+    traitement.traiter_en_attente()
+    lot = LotVerification.objects.get()
+    assert lot.statut == "echec"
+    assert "colonnes de coordonnées introuvables" in lot.message
+    page = client.get(f"/verifier/lots/{lot.id}/").content.decode()
+    assert "colonnes de coordonn" in page
+
+
+def test_fichier_binaire_refuse(client, media):
+    _deposer(client, "a.csv", b"\x00\x01\x02binaire")
+    traitement.traiter_en_attente()
+    assert LotVerification.objects.get().statut == "echec"
+
+
+@pytest.mark.parametrize("nom, contenu, message", [
+    ("a.pdf", b"%PDF", "format non pris en charge"),
+    ("a.csv", b"", "vide"),
+])
+def test_depot_refuse(client, media, nom, contenu, message):
+    r = _deposer(client, nom, contenu)
+    assert r.status_code == 200
+    assert message in r.content.decode()
+    assert not LotVerification.objects.exists()
+
+
+def test_depot_trop_gros(client, media, settings):
+    settings.LOTS_TAILLE_MAX = 10
+    r = _deposer(client, "a.csv", b"lon;lat\n7.2;43.7\n")
+    assert "trop volumineux" in r.content.decode()
+
+
+def test_lot_inconnu(client):
+    u = "00000000-0000-0000-0000-000000000000"
+    assert client.get(f"/verifier/lots/{u}/").status_code == 404
+    assert client.get(f"/verifier/lots/{u}/etat.json").status_code == 404
+    assert client.get(f"/verifier/lots/{u}/resultat.csv").status_code == 404
+
+
+def test_lot_abandonne_repris(client, media, point_dedans):
+    """A job left 'en cours' by a stopped server is put back in the queue and finished."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _deposer(client, "a.csv", f"lon,lat\n{point_dedans.lon},{point_dedans.lat}\n".encode())
+    lot = LotVerification.objects.get()
+    LotVerification.objects.filter(pk=lot.pk).update(
+        statut="en_cours", maj_le=timezone.now() - timedelta(minutes=10))
+    assert traitement.traiter_en_attente() == 1
+    lot.refresh_from_db()
+    assert lot.statut == "termine" and lot.dans_qpv == 1
+
+
+def test_commande_traiter_lots(client, media, point_dedans):
+    from django.core.management import call_command
+
+    _deposer(client, "a.csv", f"lon,lat\n{point_dedans.lon},{point_dedans.lat}\n".encode())
+    out = io.StringIO()
+    call_command("traiter_lots", "--une-fois", stdout=out)
+    assert "1 lot(s) traité(s)" in out.getvalue()
+    assert LotVerification.objects.get().statut == "termine"
+
+
+def test_gros_fichier_par_blocs(client, media, point_dedans, monkeypatch):
+    monkeypatch.setattr(traitement, "TAILLE_BLOC", 1000)
+    lignes = ["lon,lat"] + [f"{point_dedans.lon},{point_dedans.lat}"] * 3500
+    _deposer(client, "gros.csv", ("\n".join(lignes) + "\n").encode())
+    traitement.traiter_en_attente()
+    lot = LotVerification.objects.get()
+    assert lot.statut == "termine" and lot.traitees == 3500 and lot.dans_qpv == 3500

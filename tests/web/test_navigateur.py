@@ -1,0 +1,264 @@
+"""End to end in headless Debian chromium driven by Playwright (never `playwright install`).
+
+The map draws polygons (screenshot not blank, a known QPV clickable), an address check
+inside and outside, a batch upload to download, an EPCI user editing its contract and
+refused on another, an axe-core accessibility scan of the main pages. Screenshots are kept in
+``var/captures/`` for a human look.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("QUARTIERS_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.realdata,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason="chromium absent : bash scripts/setup.sh --tests l'installe"),
+]
+
+
+@pytest.fixture(scope="module")
+def navigateur():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(navigateur, live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LOTS_TRAITEMENT_INTEGRE = True
+    context = navigateur.new_context(viewport={"width": 1280, "height": 900},
+                                     accept_downloads=True, locale="fr-FR")
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    # nothing may leave the machine: every request goes to the live server
+    requests: list[str] = []
+    pg.on("request", lambda r: requests.append(r.url))
+    pg.base = live_server.url  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+    outside = [u for u in requests if not u.startswith(live_server.url)
+               and not u.startswith(("data:", "blob:"))]
+    assert not outside, f"requêtes hors du serveur : {outside[:5]}"
+    assert not errors, f"erreurs JavaScript : {errors}"
+
+
+def _captures() -> Path:
+    from django.conf import settings
+
+    d = Path(settings.VAR_DIR) / "captures"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _couleurs_distinctes(page, png: bytes) -> int:  # type: ignore[no-untyped-def]
+    """Number of distinct colours of a PNG, decoded by the browser itself."""
+    data = base64.b64encode(png).decode()
+    return page.evaluate(
+        """async (data) => {
+          const img = new Image();
+          img.src = "data:image/png;base64," + data;
+          await img.decode();
+          const c = document.createElement("canvas");
+          c.width = img.width; c.height = img.height;
+          const ctx = c.getContext("2d");
+          ctx.drawImage(img, 0, 0);
+          const px = ctx.getImageData(0, 0, c.width, c.height).data;
+          const seen = new Set();
+          for (let i = 0; i < px.length; i += 16) {
+            seen.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
+          }
+          return seen.size;
+        }""",
+        data,
+    )
+
+
+def _attendre_carte(page) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_selector("#carte[data-etat='pret']", timeout=60_000)
+    page.wait_for_function("window.quartiersMap && window.quartiersMap.loaded()",
+                           timeout=30_000)
+    assert page.get_attribute("#carte", "data-erreur") is None
+
+
+def test_carte_dessine_et_clic_ouvre_la_fiche(page, point_dedans):  # type: ignore[no-untyped-def]
+    page.goto(page.base + "/carte/?millesime=2024")
+    _attendre_carte(page)
+    nb = page.inner_text("#nb-2024")
+    assert int(nb) == 73
+    n_features = page.evaluate(
+        "window.quartiersMap.querySourceFeatures('q-2024').length")
+    assert n_features > 0
+    png = page.locator("#carte").screenshot(path=str(_captures() / "carte.png"))
+    assert _couleurs_distinctes(page, png) > 20, "la carte est vide"
+    # zoom on a known QPV and click its interior point
+    page.evaluate("([lon, lat]) => window.quartiersMap.jumpTo({center: [lon, lat], zoom: 15})",
+                  [point_dedans.lon, point_dedans.lat])
+    page.wait_for_function("window.quartiersMap.loaded() && "
+                           "window.quartiersMap.queryRenderedFeatures({layers: ['q-2024-fond']})"
+                           ".length > 0", timeout=30_000)
+    page.locator("#carte").screenshot(path=str(_captures() / "carte-zoom.png"))
+    x, y = page.evaluate(
+        "([lon, lat]) => { const p = window.quartiersMap.project([lon, lat]); "
+        "return [p.x, p.y]; }", [point_dedans.lon, point_dedans.lat])
+    box = page.locator("#carte canvas").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url(re.compile(rf"/quartiers/{point_dedans.code}/$"), timeout=30_000)
+    assert point_dedans.code in page.inner_text("#code-quartier")
+    _attendre_carte(page)
+    page.screenshot(path=str(_captures() / "fiche.png"), full_page=True)
+
+
+def test_bascule_des_couches(page):  # type: ignore[no-untyped-def]
+    page.goto(page.base + "/carte/")
+    _attendre_carte(page)
+    vis = "(id) => window.quartiersMap.getLayoutProperty(id, 'visibility')"
+    assert page.evaluate(vis, "q-2015-fond") == "visible"
+    page.click("label[for='couche-2015']")
+    assert not page.is_checked("#couche-2015")
+    assert page.evaluate(vis, "q-2015-fond") == "none"
+    assert page.evaluate("window.quartiersMap.getLayer('q-calcul-fond')") is None
+    page.click("label[for='couche-calcul']")  # downloaded when first switched on
+    _attendre_carte(page)
+    assert page.evaluate(vis, "q-calcul-fond") == "visible"
+
+
+def test_verifier_adresse_dedans_et_dehors(page, point_dedans, point_dehors):  # type: ignore[no-untyped-def]
+    page.goto(page.base + "/verifier/")
+    page.fill("#id_lon", f"{point_dedans.lon:.6f}")
+    page.fill("#id_lat", f"{point_dedans.lat:.6f}")
+    page.click("#verifier")
+    page.wait_for_selector("[data-dans-qpv='oui']")
+    assert point_dedans.code in page.inner_text("#resultat")
+    page.fill("#id_lon", str(point_dehors[0]))
+    page.fill("#id_lat", str(point_dehors[1]))
+    page.click("#verifier")
+    page.wait_for_selector("[data-dans-qpv='non']")
+    assert "Hors quartier prioritaire" in page.inner_text("#resultat")
+    # a click on the map checks the clicked point
+    page.goto(page.base + "/verifier/")
+    _attendre_carte(page)
+    page.evaluate("([lon, lat]) => window.quartiersMap.jumpTo({center: [lon, lat], zoom: 15})",
+                  [point_dedans.lon, point_dedans.lat])
+    page.wait_for_function("window.quartiersMap.loaded()")
+    x, y = page.evaluate(
+        "([lon, lat]) => { const p = window.quartiersMap.project([lon, lat]); "
+        "return [p.x, p.y]; }", [point_dedans.lon, point_dedans.lat])
+    box = page.locator("#carte canvas").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_selector("[data-dans-qpv='oui']", timeout=30_000)
+    page.screenshot(path=str(_captures() / "verification.png"), full_page=True)
+
+
+def test_lot_depose_puis_telecharge(page, point_dedans, point_dehors, tmp_path):  # type: ignore[no-untyped-def]
+    src = tmp_path / "adresses.csv"
+    src.write_text("id;lon;lat\n"
+                   f"1;{point_dedans.lon};{point_dedans.lat}\n"
+                   f"2;{point_dehors[0]};{point_dehors[1]}\n"
+                   "3;;\n", encoding="utf-8")
+    page.goto(page.base + "/verifier/lots/")
+    page.set_input_files("#id_fichier", str(src))
+    page.click("#deposer")
+    page.wait_for_url(re.compile(r"/verifier/lots/[0-9a-f-]+/$"))
+    lot_url = page.url
+    page.wait_for_selector("#lot[data-statut='termine']", timeout=60_000)
+    assert page.is_visible("#lien-resultat")
+    with page.expect_download() as dl:
+        page.click("#lien-resultat")
+    text = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert point_dedans.code in text and len(text.strip().splitlines()) == 3
+    with page.expect_download() as dl:
+        page.click("#lien-erreurs")
+    assert "coordonnees_absentes" in Path(dl.value.path()).read_text(encoding="utf-8")
+    # closing the page loses nothing: a new browser context finds the job finished
+    ctx = page.context.browser.new_context()
+    other = ctx.new_page()
+    other.goto(lot_url)
+    assert other.get_attribute("#lot", "data-statut") == "termine"
+    ctx.close()
+    from quartiers.web.verification.traitement import attendre_travailleur
+
+    attendre_travailleur()
+
+
+def _connexion(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(page.base + "/connexion/")
+    page.fill("input[name='username']", username)
+    page.fill("input[name='password']", password)
+    page.locator("form button[type='submit'], form input[type='submit']").last.click()
+    page.wait_for_load_state()
+
+
+def test_epci_modifie_son_contrat_et_pas_un_autre(page):  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    call_command("charger_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    from quartiers.registre.comptes.models import Profil
+    from quartiers.registre.contrats.models import ContratDeVille
+    from quartiers.registre.echanges.demonstration import MOT_DE_PASSE_DEMO
+
+    profil = Profil.objects.select_related("epci").get(user__username="chef.lyon")
+    mien = ContratDeVille.objects.filter(epci=profil.epci, archive=False).first()
+    autre = ContratDeVille.objects.exclude(epci=profil.epci).first()
+    assert mien is not None and autre is not None
+    _connexion(page, "chef.lyon", MOT_DE_PASSE_DEMO)
+    page.goto(page.base + f"/registre/contrats/{mien.pk}/modifier/")
+    page.fill("input[name='intitule']", mien.intitule + " (modifié en test)")
+    page.locator("form button[type='submit']").last.click()
+    page.wait_for_load_state()
+    mien.refresh_from_db()
+    assert mien.intitule.endswith("(modifié en test)")
+    resp = page.goto(page.base + f"/registre/contrats/{autre.pk}/modifier/")
+    assert resp is not None and resp.status == 403
+    autre_avant = autre.intitule
+    # a forged POST is refused too (server-side check, not only hidden in templates)
+    token = page.evaluate("document.cookie.match(/csrftoken=([^;]+)/)?.[1] || ''")
+    r = page.request.post(page.base + f"/registre/contrats/{autre.pk}/modifier/",
+                          form={"csrfmiddlewaretoken": token, "intitule": "piraté"},
+                          headers={"X-CSRFToken": token, "Referer": page.base + "/"})
+    assert r.status == 403
+    autre.refresh_from_db()
+    assert autre.intitule == autre_avant
+
+
+PAGES_AXE = ["/", "/carte/", "/verifier/", "/verifier/lots/", "/quartiers/", "/geographie/",
+             "/accessibilite/"]
+
+
+def test_accessibilite_axe(page, point_dedans):  # type: ignore[no-untyped-def]
+    graves: dict[str, list[str]] = {}
+    for url in [*PAGES_AXE, f"/quartiers/{point_dedans.code}/",
+                f"/verifier/?lon={point_dedans.lon}&lat={point_dedans.lat}&millesime=2024"]:
+        page.goto(page.base + url)
+        page.add_script_tag(url=page.base + "/static/vendor/axe-core/axe.min.js")
+        result = page.evaluate(
+            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+        bad = [f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
+               for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        if bad:
+            graves[url] = bad
+    assert not graves, graves
+
+
+def test_documentation_api_sans_cdn(page):  # type: ignore[no-untyped-def]
+    """Swagger UI is served from local static files (the fixture fails on any outside
+    request)."""
+    page.goto(page.base + "/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
+    assert "/api/v1/verification" in page.inner_text(".swagger-ui")
