@@ -6,11 +6,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from quartiers.registre.commun import centimes_en_euros
+from quartiers.registre.commun import Conflit, centimes_en_euros
 from quartiers.registre.comptes.permissions import exiger, peut_lire
 
 
@@ -102,3 +104,64 @@ def historique(obj: Any) -> list[dict[str, Any]]:
             "changements": changements(prev, rec) if prev else [],
         })
     return out
+
+
+def contexte_conflit(conflit: Conflit) -> dict[str, Any]:
+    """Template context describing a version conflict: who saved, when, what changed."""
+    actuel = conflit.actuel
+    lu = actuel.history.filter(version=conflit.version_lue).order_by(
+        "-history_date", "-history_id").first()
+    dernier = actuel.history.order_by("-history_date", "-history_id").first()
+    auteur = dernier.history_user.get_username() if dernier and dernier.history_user else "?"
+    return {
+        "conflit": True,
+        "conflit_auteur": auteur,
+        "conflit_date": dernier.history_date if dernier else None,
+        "conflit_changements": changements(lu, dernier),
+    }
+
+
+def formulaire_versionne(
+    request: HttpRequest,
+    instance: Any,
+    *,
+    formulaire: Callable[[Any, Any], Any],
+    enregistrer: Callable[[Any], None],
+    context: dict[str, Any],
+    objet: str,
+    succes: str,
+    destination: Callable[[Any], HttpResponse],
+) -> HttpResponse:
+    """Edit page with optimistic locking, shared by contracts, actions and NPNRU projects.
+
+    ``formulaire(data, instance)`` builds the form, ``enregistrer(form)`` calls the app's
+    service (which raises :class:`Conflit` when the version read is stale). On a conflict the
+    page is shown again (HTTP 409) with the user's values, who saved meanwhile and what
+    changed; the next save applies the values on the current version.
+    """
+    if request.method == "POST":
+        form = formulaire(request.POST, instance)
+        if form.is_valid():
+            try:
+                enregistrer(form)
+            except Conflit as c:
+                context.update(contexte_conflit(c))
+                data = request.POST.copy()
+                data["version"] = str(c.actuel.version)
+                form = formulaire(data, type(instance).objects.get(pk=instance.pk))
+                form.is_valid()
+                form.add_error(None, f"Conflit de modification : {objet} a été modifié par "
+                               "quelqu'un d'autre pendant votre saisie. Vos valeurs sont "
+                               "conservées ci-dessous ; vérifiez les changements puis "
+                               "enregistrez à nouveau pour confirmer.")
+                context["form"] = form
+                return render(request, "registre/formulaire.html", context, status=409)
+            except ValidationError as e:
+                erreurs_dans_formulaire(form, e)
+            else:
+                messages.success(request, succes)
+                return destination(form.instance)
+    else:
+        form = formulaire(None, instance)
+    context["form"] = form
+    return render(request, "registre/formulaire.html", context)

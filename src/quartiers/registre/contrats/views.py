@@ -72,20 +72,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _conflit_context(conflit: Conflit) -> dict[str, Any]:
-    actuel = conflit.actuel
-    lu = actuel.history.filter(version=conflit.version_lue).order_by(
-        "-history_date", "-history_id").first()
-    dernier = actuel.history.order_by("-history_date", "-history_id").first()
-    auteur = dernier.history_user.get_username() if dernier and dernier.history_user else "?"
-    return {
-        "conflit": True,
-        "conflit_auteur": auteur,
-        "conflit_date": dernier.history_date if dernier else None,
-        "conflit_changements": vues.changements(lu, dernier),
-    }
-
-
 @vues.lecture_requise
 def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     contrat = get_object_or_404(ContratDeVille, pk=pk) if pk else ContratDeVille()
@@ -98,35 +84,17 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         perms.exiger(perms.peut_creer_contrat(request.user), services.REFUS_EPCI)
     context: dict[str, Any] = {"contrat": contrat if pk else None,
                                "title": f"Modifier {contrat}" if pk else "Nouveau contrat"}
-    if request.method == "POST":
-        form = ContratForm(request.POST, instance=contrat, user=request.user)
-        if form.is_valid():
-            version_lue = form.cleaned_data.get("version") or contrat.version
-            try:
-                services.enregistrer_contrat(request.user, form.instance,
-                                             form.cleaned_data["quartiers"], version_lue)
-            except Conflit as c:
-                context.update(_conflit_context(c))
-                data = request.POST.copy()
-                data["version"] = str(c.actuel.version)
-                form = ContratForm(data, instance=ContratDeVille.objects.get(pk=contrat.pk),
-                                   user=request.user)
-                form.is_valid()
-                form.add_error(None, "Conflit de modification : ce contrat a été enregistré "
-                               "par quelqu'un d'autre pendant votre saisie. Vos valeurs sont "
-                               "conservées ci-dessous ; vérifiez les changements puis "
-                               "enregistrez à nouveau pour confirmer.")
-                context["form"] = form
-                return render(request, "contrats/formulaire.html", context, status=409)
-            except ValidationError as e:
-                vues.erreurs_dans_formulaire(form, e)
-            else:
-                messages.success(request, "Contrat enregistré.")
-                return redirect("contrats:detail", pk=form.instance.pk)
-    else:
-        form = ContratForm(instance=contrat, user=request.user)
-    context["form"] = form
-    return render(request, "contrats/formulaire.html", context)
+    def enregistrer(form: ContratForm) -> None:
+        services.enregistrer_contrat(request.user, form.instance, form.cleaned_data["quartiers"],
+                                     form.cleaned_data.get("version") or contrat.version)
+
+    return vues.formulaire_versionne(
+        request, contrat,
+        formulaire=lambda data, obj: ContratForm(data, instance=obj, user=request.user),
+        enregistrer=enregistrer, context=context, objet="ce contrat",
+        succes="Contrat enregistré.",
+        destination=lambda obj: redirect("contrats:detail", pk=obj.pk),
+    )
 
 
 @require_POST

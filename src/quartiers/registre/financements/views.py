@@ -13,10 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from quartiers.registre import vues
-from quartiers.registre.commun import Conflit, centimes_en_euros
+from quartiers.registre.commun import centimes_en_euros
 from quartiers.registre.comptes import permissions as perms
 from quartiers.registre.contrats.models import ContratDeVille
-from quartiers.registre.contrats.views import _conflit_context
 from quartiers.registre.financements import services
 from quartiers.registre.financements.forms import ActionForm, LigneFinancementForm
 from quartiers.registre.financements.models import Action, LigneFinancement
@@ -70,34 +69,17 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             perms.exiger(perms.peut_creer_contrat(request.user), services.REFUS)
     context: dict[str, Any] = {"action": action if pk else None,
                                "title": f"Modifier {action}" if pk else "Nouvelle action"}
-    if request.method == "POST":
-        form = ActionForm(request.POST, instance=action, user=request.user)
-        if form.is_valid():
-            try:
-                services.enregistrer_action(request.user, form.instance,
-                                            form.cleaned_data["quartiers"],
-                                            form.cleaned_data.get("version") or action.version)
-            except Conflit as c:
-                context.update(_conflit_context(c))
-                data = request.POST.copy()
-                data["version"] = str(c.actuel.version)
-                form = ActionForm(data, instance=Action.objects.get(pk=action.pk),
-                                  user=request.user)
-                form.is_valid()
-                form.add_error(None, "Conflit de modification : cette action a été enregistrée "
-                               "par quelqu'un d'autre pendant votre saisie. Vérifiez les "
-                               "changements puis enregistrez à nouveau pour confirmer.")
-                context["form"] = form
-                return render(request, "financements/formulaire.html", context, status=409)
-            except ValidationError as e:
-                vues.erreurs_dans_formulaire(form, e)
-            else:
-                messages.success(request, "Action enregistrée.")
-                return redirect("financements:detail", pk=form.instance.pk)
-    else:
-        form = ActionForm(instance=action, user=request.user)
-    context["form"] = form
-    return render(request, "financements/formulaire.html", context)
+    def enregistrer(form: ActionForm) -> None:
+        services.enregistrer_action(request.user, form.instance, form.cleaned_data["quartiers"],
+                                    form.cleaned_data.get("version") or action.version)
+
+    return vues.formulaire_versionne(
+        request, action,
+        formulaire=lambda data, obj: ActionForm(data, instance=obj, user=request.user),
+        enregistrer=enregistrer, context=context, objet="cette action",
+        succes="Action enregistrée.",
+        destination=lambda obj: redirect("financements:detail", pk=obj.pk),
+    )
 
 
 @require_POST

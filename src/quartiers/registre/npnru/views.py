@@ -10,9 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from quartiers.registre import vues
-from quartiers.registre.commun import Conflit
 from quartiers.registre.comptes import permissions as perms
-from quartiers.registre.contrats.views import _conflit_context
 from quartiers.registre.npnru import services
 from quartiers.registre.npnru.forms import EnveloppeForm, ProjetForm
 from quartiers.registre.npnru.models import EnveloppeCPER, ProjetNPNRU
@@ -62,32 +60,17 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     perms.exiger(perms.peut_modifier_npnru(request.user, projet), services.REFUS)
     context: dict[str, Any] = {"projet": projet if pk else None,
                                "title": f"Modifier {projet}" if pk else "Nouveau projet NPNRU"}
-    if request.method == "POST":
-        form = ProjetForm(request.POST, instance=projet)
-        if form.is_valid():
-            try:
-                services.enregistrer_projet(request.user, form.instance,
-                                            form.cleaned_data["quartiers"],
-                                            form.cleaned_data.get("version") or projet.version)
-            except Conflit as c:
-                context.update(_conflit_context(c))
-                data = request.POST.copy()
-                data["version"] = str(c.actuel.version)
-                form = ProjetForm(data, instance=ProjetNPNRU.objects.get(pk=projet.pk))
-                form.is_valid()
-                form.add_error(None, "Conflit de modification : ce projet a été enregistré par "
-                               "quelqu'un d'autre pendant votre saisie.")
-                context["form"] = form
-                return render(request, "npnru/formulaire.html", context, status=409)
-            except ValidationError as e:
-                vues.erreurs_dans_formulaire(form, e)
-            else:
-                messages.success(request, "Projet enregistré.")
-                return redirect("npnru:detail", pk=form.instance.pk)
-    else:
-        form = ProjetForm(instance=projet)
-    context["form"] = form
-    return render(request, "npnru/formulaire.html", context)
+    def enregistrer(form: ProjetForm) -> None:
+        services.enregistrer_projet(request.user, form.instance, form.cleaned_data["quartiers"],
+                                    form.cleaned_data.get("version") or projet.version)
+
+    return vues.formulaire_versionne(
+        request, projet,
+        formulaire=lambda data, obj: ProjetForm(data, instance=obj),
+        enregistrer=enregistrer, context=context, objet="ce projet",
+        succes="Projet enregistré.",
+        destination=lambda obj: redirect("npnru:detail", pk=obj.pk),
+    )
 
 
 @vues.lecture_requise
