@@ -171,10 +171,18 @@ def test_lot_depose_puis_telecharge(page, point_dedans, point_dehors, tmp_path):
                    f"1;{point_dedans.lon};{point_dedans.lat}\n"
                    f"2;{point_dehors[0]};{point_dehors[1]}\n"
                    "3;;\n", encoding="utf-8")
+    # the live server runs in this process: load the perimeters and the index now, so the
+    # upload's redirect is not raced by the worker's first, cold load on a busy CI machine
+    from quartiers.web import geodonnees
+
+    geodonnees._checker("2024")
     page.goto(page.base + "/verifier/lots/")
     page.set_input_files("#id_fichier", str(src))
     page.click("#deposer")
-    page.wait_for_url(re.compile(r"/verifier/lots/[0-9a-f-]+/$"))
+    try:
+        page.wait_for_url(re.compile(r"/verifier/lots/[0-9a-f-]+/$"), timeout=90_000)
+    except Exception as e:  # say where the browser stands, not only "timeout"
+        raise AssertionError(f"{e}\nURL : {page.url}\n{page.content()[:3000]}") from e
     lot_url = page.url
     page.wait_for_selector("#lot[data-statut='termine']", timeout=60_000)
     assert page.is_visible("#lien-resultat")

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlparse
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BASE_DIR.parents[2]
 VAR_DIR = Path(os.environ.get("QUARTIERS_VAR", PROJECT_ROOT / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite database, media, static files
 
 DEBUG = os.environ.get("QUARTIERS_DEBUG", "0") == "1"
 SECRET_KEY = os.environ.get(
@@ -30,7 +31,21 @@ def _database(url: str) -> dict:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         name = unquote(parsed.path[1:] if url.startswith("sqlite:///") else parsed.path)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name or ":memory:"}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name or ":memory:",
+            # The batch worker thread writes while pages read: WAL lets readers go on, the
+            # busy timeout makes a writer wait instead of failing, IMMEDIATE takes the write
+            # lock at the start of a transaction (no upgrade deadlock).
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            # Tests on a file, like production: an in-memory shared-cache database raises
+            # "database table is locked" at once when the worker thread and a request meet.
+            "TEST": {"NAME": str(VAR_DIR / "test-quartiers.sqlite3")},
+        }
     if parsed.scheme in ("postgres", "postgresql"):
         return {
             "ENGINE": "django.db.backends.postgresql",
