@@ -84,6 +84,7 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         perms.exiger(perms.peut_creer_contrat(request.user), services.REFUS_EPCI)
     context: dict[str, Any] = {"contrat": contrat if pk else None,
                                "title": f"Modifier {contrat}" if pk else "Nouveau contrat"}
+
     def enregistrer(form: ContratForm) -> None:
         services.enregistrer_contrat(request.user, form.instance, form.cleaned_data["quartiers"],
                                      form.cleaned_data.get("version") or contrat.version)

@@ -69,6 +69,7 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             perms.exiger(perms.peut_creer_contrat(request.user), services.REFUS)
     context: dict[str, Any] = {"action": action if pk else None,
                                "title": f"Modifier {action}" if pk else "Nouvelle action"}
+
     def enregistrer(form: ActionForm) -> None:
         services.enregistrer_action(request.user, form.instance, form.cleaned_data["quartiers"],
                                     form.cleaned_data.get("version") or action.version)

@@ -60,6 +60,7 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     perms.exiger(perms.peut_modifier_npnru(request.user, projet), services.REFUS)
     context: dict[str, Any] = {"projet": projet if pk else None,
                                "title": f"Modifier {projet}" if pk else "Nouveau projet NPNRU"}
+
     def enregistrer(form: ProjetForm) -> None:
         services.enregistrer_projet(request.user, form.instance, form.cleaned_data["quartiers"],
                                     form.cleaned_data.get("version") or projet.version)
