@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 
 import typer
@@ -21,10 +20,7 @@ app = typer.Typer(
 
 def _register() -> None:
     # each module adds its commands to ``app``
-    from quartiers.cli import comparer, delimiter, donnees  # noqa: F401
-
-    with contextlib.suppress(ImportError):
-        from quartiers.cli import verifier  # type: ignore[attr-defined]  # noqa: F401
+    from quartiers.cli import comparer, delimiter, donnees, verifier  # noqa: F401
 
 
 def usage_message(error: Exception) -> str:
