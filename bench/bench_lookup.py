@@ -150,7 +150,8 @@ def case_lookup(national: bool, n: int) -> dict:
         "charge_machine": round(os.getloadavg()[0], 1),
         "points_par_s_wgs84": round(n / wgs), "rss_avant_mo": round(rss0),
         "rss_pic_mo": round(_rss_mb()),
-        "cellules": [len(chk.index.coarse), len(chk.index.fine)],
+        "cellules": [int(chk.index.unit_cell_start[-1]),
+                     int(chk.index._cells[3] * chk.index._cells[4])],
     }
 
 

@@ -26,6 +26,9 @@ echo "Installation des dépendances Python"
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/python -m pip install --quiet -e ".[dev,web]" 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import quartiers" || { echo "Installation de quartiers échouée." >&2; exit 1; }
+# numba compiles the lookup kernels once and caches them (about 30 s the first time)
+echo "Compilation des noyaux de vérification (numba, une fois pour toutes)"
+.venv/bin/python -c "from quartiers.eligibility.index import compile_kernels; compile_kernels()"
 
 for step in scripts/setup.d/*.sh; do
   [ -e "$step" ] || continue

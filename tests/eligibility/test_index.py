@@ -151,13 +151,14 @@ def _star(cx: float, cy: float, radii: list[float], hole: bool) -> shapely.Polyg
         min_size=1, max_size=6,
     ),
     seed=st.integers(0, 2**32 - 1),
+    density=st.sampled_from([0.02, 0.5, 2.0, 8.0]),
 )
-def test_concave_shapes_with_holes_match_geos(shapes, seed):
+def test_concave_shapes_with_holes_match_geos(shapes, seed, density):
     """Star polygons have deep pockets (bridges and chains), holes and overlaps."""
     geoms = [_star(700_000 + cx, 6_600_000 + cy, radii, hole) for cx, cy, radii, hole in shapes]
     geoms = [shapely.make_valid(g) if not g.is_valid else g for g in geoms]
     ps = synthetic_set(geoms)
-    idx = PerimeterIndex(ps, cell=250.0, fine_cell=25.0)
+    idx = PerimeterIndex(ps, cells_per_segment=density)
     rng = np.random.default_rng(seed)
     n = 400
     x = np.r_[rng.uniform(695_000, 708_000, n), rng.uniform(699_500, 703_500, n)]
@@ -168,7 +169,110 @@ def test_concave_shapes_with_holes_match_geos(shapes, seed):
     np.testing.assert_allclose(r.distance, d_ref, atol=1e-6)
 
 
-def test_cell_sizes_must_nest():
+def test_grid_density_must_be_positive():
     sq = shapely.box(700_000, 6_600_000, 700_100, 6_600_100)
-    with pytest.raises(ValueError, match="nest"):
-        PerimeterIndex(synthetic_set([sq]), cell=500.0, fine_cell=40.0)
+    with pytest.raises(ValueError, match="positive"):
+        PerimeterIndex(synthetic_set([sq]), cells_per_segment=0.0)
+
+
+def test_adjacent_and_overlapping_perimeters():
+    """Two QPVs sharing an edge, a third overlapping the first: a point on the shared edge
+    or in the overlap belongs to the lowest index; distances stay exact."""
+    a = shapely.box(700_000, 6_600_000, 700_100, 6_600_100)
+    b = shapely.box(700_100, 6_600_000, 700_200, 6_600_100)
+    c = shapely.box(700_050, 6_600_050, 700_080, 6_600_300)
+    ps = synthetic_set([a, b, c])
+    idx = PerimeterIndex(ps)
+    x = np.array([700_100.0, 700_150.0, 700_060.0, 700_060.0, 700_300.0])
+    y = np.array([6_600_050.0, 6_600_050.0, 6_600_090.0, 6_600_200.0, 6_600_050.0])
+    r = idx.query(x, y)
+    assert r.inside.tolist() == [0, 1, 0, 2, -1]
+    ref_in, d_ref = reference(ps, x, y)
+    np.testing.assert_array_equal(r.inside >= 0, ref_in)
+    np.testing.assert_allclose(r.distance, d_ref, atol=1e-9)
+
+
+def test_multipolygon_parts_answer_their_qpv():
+    parts = [shapely.box(700_000 + k * 1_000, 6_600_000, 700_100 + k * 1_000, 6_600_100)
+             for k in range(3)]
+    ps = synthetic_set([shapely.MultiPolygon(parts), shapely.box(710_000, 6_610_000,
+                                                                 710_050, 6_610_050)])
+    idx = PerimeterIndex(ps)
+    x = np.array([700_050.0, 701_050.0, 702_050.0, 700_550.0, 710_025.0])
+    y = np.full(5, 6_600_050.0)
+    y[-1] = 6_610_025.0
+    r = idx.query(x, y)
+    assert r.inside.tolist() == [0, 0, 0, -1, 1]
+    assert r.nearest.tolist() == [0, 0, 0, 0, 1]
+    assert r.distance[3] == pytest.approx(450.0)
+
+
+def _scattered_set(n_poly: int, seed: int):
+    """SYNTHETIC: small concave stars scattered over 600 km, a few clustered."""
+    rng = np.random.default_rng(seed)
+    geoms = []
+    for _ in range(n_poly):
+        cx, cy = rng.uniform(300_000, 900_000), rng.uniform(6_300_000, 6_900_000)
+        k = int(rng.integers(5, 40))
+        radii = list(rng.uniform(50, 500, k))
+        g = _star(cx, cy, radii, bool(rng.random() < 0.3))
+        geoms.append(g if g.is_valid else shapely.make_valid(g))
+    return synthetic_set(geoms)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_scattered_set_and_far_points_match_geos(seed):
+    """Many small polygons far apart (two levels of coarse cells, points answered in
+    neighbourhood order, points far outside the cells) against GEOS."""
+    ps = _scattered_set(150, seed)
+    idx = PerimeterIndex(ps)
+    assert idx._cells[3] * idx._cells[4] > 4 * 16  # the two-level build is exercised
+    rng = np.random.default_rng(seed)
+    b = shapely.get_coordinates(shapely.boundary(ps.geometry))
+    near = b[rng.integers(0, len(b), 6000)] + rng.normal(0, 200, (6000, 2))
+    x = np.r_[rng.uniform(0, 1_300_000, 6000), near[:, 0], [-5e6, 4e6, 700_000.0]]
+    y = np.r_[rng.uniform(6_000_000, 7_200_000, 6000), near[:, 1], [6e6, 9e6, -1e6]]
+    ref_in, d_ref = reference(ps, x, y)
+    r = idx.query(x, y)
+    np.testing.assert_array_equal(r.inside >= 0, ref_in)
+    np.testing.assert_allclose(r.distance, d_ref, rtol=1e-12, atol=1e-6)
+    d_near = shapely.distance(shapely.points(x, y), shapely.boundary(ps.geometry[r.nearest]))
+    np.testing.assert_allclose(d_near, np.abs(d_ref), rtol=1e-12, atol=1e-6)
+    # several threads on parts of one array give the same answers
+    r2 = idx.query(x, y, workers=2, part=1_000)
+    np.testing.assert_array_equal(r2.inside, r.inside)
+    np.testing.assert_array_equal(r2.distance, r.distance)
+
+
+def test_thin_and_degenerate_rings():
+    """A sliver triangle and a polygon with repeated and collinear vertices."""
+    sliver = shapely.Polygon([(700_000, 6_600_000), (701_000, 6_600_000),
+                              (700_500, 6_600_000.001)])
+    odd = shapely.Polygon([(702_000, 6_600_000), (702_000, 6_600_000), (702_050, 6_600_000),
+                           (702_100, 6_600_000), (702_100, 6_600_100), (702_000, 6_600_100)])
+    ps = synthetic_set([sliver, odd])
+    idx = PerimeterIndex(ps)
+    rng = np.random.default_rng(3)
+    x = rng.uniform(699_000, 703_000, 3000)
+    y = rng.uniform(6_599_500, 6_600_500, 3000)
+    ref_in, d_ref = reference(ps, x, y)
+    r = idx.query(x, y)
+    np.testing.assert_array_equal(r.inside >= 0, ref_in)
+    np.testing.assert_allclose(r.distance, d_ref, atol=1e-6)
+
+
+def test_chunks_threads_and_order_give_the_same_answers(monkeypatch):
+    import quartiers.eligibility.index as index_module
+
+    idx = PerimeterIndex(_scattered_set(120, 5))
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(250_000, 950_000, 30_000), rng.uniform(6_250_000, 6_950_000, 30_000)
+    ref = idx.query(x, y)
+    monkeypatch.setattr(index_module, "CHUNK", 7_000)
+    for workers, part in ((1, 262_144), (2, 1_000)):
+        r = idx.query(x, y, workers=workers, part=part)
+        np.testing.assert_array_equal(r.inside, ref.inside)
+        np.testing.assert_array_equal(r.nearest, ref.nearest)
+        np.testing.assert_array_equal(r.distance, ref.distance)
+    monkeypatch.setattr(index_module, "SORT_CELLS", 10**12)  # no neighbourhood order
+    np.testing.assert_array_equal(idx.query(x, y).distance, ref.distance)

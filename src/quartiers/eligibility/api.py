@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,8 +37,8 @@ LAT_NAMES = ("lat", "latitude", "lat_wgs84", "latitude_wgs84", "y_wgs84")
 X_NAMES = ("x", "x_l93", "x_lambert93", "xl93", "coord_x", "coordonnee_x", "x_2154")
 Y_NAMES = ("y", "y_l93", "y_lambert93", "yl93", "coord_y", "coordonnee_y", "y_2154")
 
-_PARALLEL_MIN = 131_072
-_PART = 131_072
+_PARALLEL_MIN = 65_536
+_PART = 262_144
 
 
 def _with_none(values: np.ndarray) -> np.ndarray:
@@ -69,22 +68,9 @@ class Checker:
 
     def query(self, x: np.ndarray, y: np.ndarray) -> QueryResult:
         """Raw index answers for Lambert-93 points, on two threads for big arrays."""
-        x = np.ascontiguousarray(x, dtype=np.float64)
-        y = np.ascontiguousarray(y, dtype=np.float64)
         n = len(x)
-        workers = min(os.cpu_count() or 1, 2)
-        if n < _PARALLEL_MIN or workers < 2:
-            return self.index.query(x, y)
-        bounds = [*list(range(0, n, _PART)), n]
-        with ThreadPoolExecutor(workers) as pool:
-            parts = list(
-                pool.map(lambda a, b: self.index.query(x[a:b], y[a:b]), bounds[:-1], bounds[1:])
-            )
-        return QueryResult(
-            np.concatenate([p.inside for p in parts]),
-            np.concatenate([p.nearest for p in parts]),
-            np.concatenate([p.distance for p in parts]),
-        )
+        workers = min(os.cpu_count() or 1, 2) if n >= _PARALLEL_MIN else 1
+        return self.index.query(x, y, workers=workers, part=_PART)
 
     def columns(self, x: np.ndarray, y: np.ndarray, tolerance: float = 0.0) -> dict[str, Any]:
         """Result columns (see module docstring) for Lambert-93 points."""

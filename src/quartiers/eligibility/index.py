@@ -1,93 +1,66 @@
 """Spatial index for point-in-QPV lookups: containment and exact signed distance.
 
-Design (no Python loop over points; every step is a numpy or GEOS array operation):
+Built once per perimeter set with numpy (a loop over polygons, never over points), then
+walked point by point by the compiled kernel :func:`quartiers.eligibility.kernels.query`:
 
-* Every QPV is split into *units* (the polygons of a multipolygon), exterior rings oriented
-  counter-clockwise. Each unit keeps its boundary segments (exterior and holes) and its
-  convex hull, whose vertices are vertices of the exterior ring. A hull edge that skips ring
-  vertices is a *bridge* over a pocket; its *chain* is the run of ring segments it skips.
-* A lazy coarse grid (``cell`` metres) stores for each cell the units that can be the
-  nearest one, or contain a point, anywhere in the cell: units whose hull lies within
-  ``U`` of the cell, with ``U`` an upper bound of the distance to the boundary of some unit
-  valid for every point of the cell (1-Lipschitz bound from the cell centre). Cells are
-  computed the first time a point falls in them (GEOS queries on the hulls), then reused.
-* For a point outside a unit's hull, the nearest point of the hull is found by a walk on the
-  hull started at the support vertex of the point's direction, and certified by the normal
-  cone test (exact for convex sets). When that nearest hull feature is a vertex or a true
-  edge of the ring, it is the exact distance to the unit's boundary; when it is a bridge, the
-  exact distance is the distance to the bridge's chain (the only part of the boundary the
-  ray can meet first), computed segment by segment.
-* Points inside a unit's hull (or on it) get the brute-force exact distance to every segment
-  of that unit and an exact GEOS ``intersects`` test (a point on the boundary is inside).
+* **Units.** Every QPV is split into its polygons (*units*), exterior rings oriented
+  counter-clockwise; each unit keeps its boundary segments (exterior, then holes).
+* **Tree of units.** An implicit binary tree of the units' bounding boxes, in Morton order.
+  A point visits the nodes nearest first and skips every node farther than the best
+  distance found so far: the nearest boundary of any QPV, anywhere in France or outside.
+* **Inside a unit's box: local grid.** Each unit has a grid of about ``cells_per_segment``
+  cells per segment over its box. A cell lists the segments that can be the unit's nearest
+  for some point of the cell (a segment farther from the cell than the distance from the
+  cell's centre to the boundary plus the half-diagonal never is), so the exact distance is a
+  short loop. Containment is a crossing-number test on the unit's horizontal *slab* holding
+  the point (a point within 0.1 micrometre of a boundary is on it, hence inside).
+* **Outside a unit's box: convex hull.** The nearest point of the hull is exact when it is a
+  vertex or lies on a true edge of the ring. When it lies inside a *bridge* (a hull edge that
+  spans a pocket of the ring), the nearest boundary point lies on the bridge's *chain* (the
+  ring segments it spans), sorted by depth below the bridge so that the search stops early.
 
-Distances are exact up to floating-point rounding; far from every QPV the cost is a few
-hull steps per candidate unit, which is what makes national batches fast.
+Distances are exact up to floating-point rounding; the tests compare every answer with GEOS.
 """
 
 from __future__ import annotations
 
-import math
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import shapely
-from scipy.spatial import ConvexHull
 
+from quartiers.eligibility import kernels
 from quartiers.perimeters import PerimeterSet
 
-#: Extent of the lazy grid (EPSG:2154), metropolitan France with a wide margin.
-GRID_EXTENT = (-400_000.0, 5_800_000.0, 1_700_000.0, 7_500_000.0)
-ANGLE_BINS = 128
-MAX_WALK = 64
-TOP_CELL = 64_000.0
-SMALL = 8
-PART = 65_536
-MIDDLE_CELL = 8_000.0
-MIDDLE2_CELL = 2_000.0
-WINDOW_MARGIN = 30_000.0
+#: Largest local grid of one unit.
+MAX_CELLS = 65_536
+#: Largest number of coarse cells (the cell size doubles until they fit).
+MAX_COARSE_CELLS = 1_000_000
+#: From this many points, they are answered in spatial order (blocks of cells).
+SORT_MIN = 4_096
+#: ... and when the index has this many coarse cells (smaller ones stay in the caches).
+SORT_CELLS = 131_072
+#: Ratio of the two levels of coarse cells.
+REFINE = 4
+SORT_BLOCK = 4
+#: Points answered together (bounds the memory of the neighbourhood order).
+CHUNK = 2_000_000
 
 
 @dataclass
 class QueryResult:
     """Per-point answers of :meth:`PerimeterIndex.query` (indices into the perimeter set).
 
-    ``inside``: index of the QPV containing the point (-1 when none);
-    ``nearest``: index of the QPV whose boundary is nearest; ``distance``: signed distance
-    in metres to the nearest QPV boundary, negative inside. NaN coordinates give -1 / NaN.
+    ``inside``: index of the QPV containing the point (-1 when none; the lowest index when
+    perimeters overlap); ``nearest``: index of the QPV whose boundary is nearest;
+    ``distance``: signed distance in metres to the nearest QPV boundary, negative inside.
+    NaN coordinates give -1 / NaN.
     """
 
     inside: np.ndarray
     nearest: np.ndarray
     distance: np.ndarray
-
-
-def _segment_distance(
-    px: np.ndarray, py: np.ndarray, ax: np.ndarray, ay: np.ndarray,
-    dx: np.ndarray, dy: np.ndarray, inv_l2: np.ndarray,
-) -> np.ndarray:
-    wx = px - ax
-    wy = py - ay
-    t = (wx * dx + wy * dy) * inv_l2
-    np.clip(t, 0.0, 1.0, out=t)
-    wx -= t * dx
-    wy -= t * dy
-    return np.hypot(wx, wy)
-
-
-def _diamond(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
-    """A cheap monotone substitute for the polar angle, in [0, 4)."""
-    s = np.abs(dx) + np.abs(dy)
-    q = np.divide(dy, s, out=np.zeros_like(dy), where=s > 0)
-    return np.where(dx >= 0, np.where(dy >= 0, q, 4.0 + q), 2.0 - q)
-
-
-def _undiamond(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A direction vector (not normalised) for each diamond angle."""
-    dx = np.where(p < 2, 1 - p, p - 3)
-    dy = np.where(p < 1, p, np.where(p < 3, 2 - p, p - 4))
-    return dx, dy
 
 
 def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,112 +74,28 @@ def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndar
     return rows, ids
 
 
+def _csr(group: np.ndarray, item: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """(pointer, items) of ``item`` grouped by ``group`` (stable)."""
+    order = np.argsort(group, kind="stable")
+    ptr = np.zeros(n_groups + 1, dtype=np.int64)
+    np.cumsum(np.bincount(group, minlength=n_groups), out=ptr[1:])
+    return ptr, item[order].astype(np.int64)
 
-class LazyGrid:
-    """Candidate lists per square cell, computed the first time a point falls in a cell.
 
-    ``compute(x0, y0, size)`` receives the lower-left corners of new cells and returns
-    ``(cell_row, item)`` pairs. Lists are stored flat (start and count per cell, in insertion
-    order). A cell is found through a dense table over ``window`` (the area of interest) or
-    by binary search on the sorted cell keys elsewhere. Readers need no lock: the state is
-    replaced as a whole, and a table entry is set only once its cell is published.
-    """
+def _morton(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Z-order key of points (16 bits per axis over their extent)."""
+    def spread(v: np.ndarray) -> np.ndarray:
+        v = v & 0xFFFF
+        v = (v | (v << 8)) & 0x00FF00FF
+        v = (v | (v << 4)) & 0x0F0F0F0F
+        v = (v | (v << 2)) & 0x33333333
+        return (v | (v << 1)) & 0x55555555
 
-    def __init__(self, size: float, compute,
-                 window: tuple[float, float, float, float] | None = None,
-                 max_table: int = 8_000_000) -> None:
-        self.size = float(size)
-        self._compute = compute
-        x0, y0, x1, y1 = GRID_EXTENT
-        self._ny = math.ceil((y1 - y0) / self.size)
-        empty = np.zeros(0, dtype=np.int64)
-        # (sorted keys, their rows, start per row, count per row, items)
-        self._state = (empty, empty, empty, empty, empty)
-        self._lock = threading.Lock()
-        self._win: tuple[int, int, int, int] | None = None
-        self._slot = np.zeros(0, dtype=np.int32)
-        if window is not None:
-            ix0 = max(int((window[0] - x0) // self.size), 0)
-            iy0 = max(int((window[1] - y0) // self.size), 0)
-            ix1 = min(int((window[2] - x0) // self.size) + 1, math.ceil((x1 - x0) / self.size))
-            iy1 = min(int((window[3] - y0) // self.size) + 1, self._ny)
-            if ix1 > ix0 and iy1 > iy0 and (ix1 - ix0) * (iy1 - iy0) <= max_table:
-                self._win = (ix0, iy0, ix1, iy1)
-                self._slot = np.full((ix1 - ix0) * (iy1 - iy0), -1, dtype=np.int32)
+    def scale(v: np.ndarray) -> np.ndarray:
+        span = float(v.max() - v.min()) if len(v) else 0.0
+        return ((v - v.min()) / (span or 1.0) * 65_535).astype(np.int64)
 
-    def __len__(self) -> int:
-        return len(self._state[0])
-
-    def keys(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        x0, y0, _x1, _y1 = GRID_EXTENT
-        ix = np.floor((x - x0) / self.size).astype(np.int64)
-        iy = np.floor((y - y0) / self.size).astype(np.int64)
-        return ix * self._ny + iy
-
-    def _local(self, keys: np.ndarray) -> np.ndarray:
-        """Index in the dense table, -1 outside the window."""
-        if self._win is None:
-            return np.full(len(keys), -1, dtype=np.int64)
-        ix0, iy0, ix1, iy1 = self._win
-        ix, iy = np.divmod(keys, self._ny)
-        ok = (ix >= ix0) & (ix < ix1) & (iy >= iy0) & (iy < iy1)
-        return np.where(ok, (ix - ix0) * (iy1 - iy0) + (iy - iy0), -1)
-
-    def pairs(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(point, item)`` for every candidate of every key, grouped by point."""
-        local = self._local(keys)
-        inwin = local >= 0
-        row = np.full(len(keys), -1, dtype=np.int64)
-        row[inwin] = self._slot[local[inwin]]
-        state = self._state  # read after the table: covers every row it names
-        other = ~inwin
-        if other.any():
-            row[other] = self._find(keys[other], state)
-        missing = row < 0
-        if missing.any():
-            self._add(np.unique(keys[missing]))
-            state = self._state
-            mk = keys[missing]
-            ml = local[missing]
-            r = np.full(len(mk), -1, dtype=np.int64)
-            w = ml >= 0
-            r[w] = self._slot[ml[w]]
-            r[~w] = self._find(mk[~w], state)
-            row[missing] = r
-        _, _, start, count, items = state
-        point, idx = _expand(start[row], count[row])
-        return point, items[idx]
-
-    @staticmethod
-    def _find(keys: np.ndarray, state) -> np.ndarray:
-        k, rows = state[0], state[1]
-        if len(k) == 0:
-            return np.full(len(keys), -1, dtype=np.int64)
-        i = np.minimum(np.searchsorted(k, keys), len(k) - 1)
-        return np.where(k[i] == keys, rows[i], -1)
-
-    def _add(self, new: np.ndarray) -> None:
-        with self._lock:
-            keys0, rows0, start0, count0, items0 = self._state
-            new = new[self._find(new, self._state) < 0]
-            if new.size == 0:
-                return
-            x0, y0, _, _ = GRID_EXTENT
-            ix, iy = np.divmod(new, self._ny)
-            row, item = self._compute(x0 + ix * self.size, y0 + iy * self.size, self.size)
-            order = np.lexsort((item, row))
-            counts = np.bincount(row, minlength=len(new)).astype(np.int64)
-            starts = len(items0) + np.cumsum(counts) - counts
-            items = np.concatenate([items0, np.asarray(item, dtype=np.int64)[order]])
-            new_rows = len(start0) + np.arange(len(new))
-            keys = np.concatenate([keys0, new])
-            rows = np.concatenate([rows0, new_rows])
-            srt = np.argsort(keys, kind="stable")
-            self._state = (keys[srt], rows[srt], np.concatenate([start0, starts]),
-                           np.concatenate([count0, counts]), items)
-            local = self._local(new)
-            w = local >= 0
-            self._slot[local[w]] = new_rows[w]
+    return spread(scale(x)) | (spread(scale(y)) << 1)
 
 
 class PerimeterIndex:
@@ -223,28 +112,24 @@ class PerimeterIndex:
     ([0, -1], [-50.0, 50.0])
     """
 
-    def __init__(
-        self, perimeters: PerimeterSet, cell: float = 500.0, fine_cell: float = 50.0
-    ) -> None:
-        # each cell must lie inside one cell of the level above (lists are inherited)
-        for small, big in ((fine_cell, cell), (cell, MIDDLE2_CELL)):
-            ratio = big / small
-            if small <= 0 or abs(ratio - round(ratio)) > 1e-9:
-                raise ValueError(f"cell sizes must nest: {big} is not a multiple of {small}")
+    def __init__(self, perimeters: PerimeterSet, cells_per_segment: float = 2.0,
+                 cell: float = 1_000.0, margin: float = 20_000.0) -> None:
+        if not cells_per_segment > 0:
+            raise ValueError("cells_per_segment must be positive")
+        if not (cell > 0 and margin >= 0):
+            raise ValueError("cell must be positive and margin non-negative")
         self.perimeters = perimeters
+        self.cells_per_segment = float(cells_per_segment)
+        self.cell, self.margin = float(cell), float(margin)
         self._build_units(perimeters.geometry)
-        self.top = LazyGrid(TOP_CELL, self._unit_candidates)
-        self.middle = LazyGrid(MIDDLE_CELL, partial(self._derived_candidates, self.top))
-        self.middle2 = LazyGrid(MIDDLE2_CELL, partial(self._derived_candidates, self.middle))
-        b = shapely.total_bounds(self.unit_polygon) if len(self.unit_polygon) else None
-        window = None if b is None or not np.isfinite(b).all() else (
-            b[0] - WINDOW_MARGIN, b[1] - WINDOW_MARGIN, b[2] + WINDOW_MARGIN,
-            b[3] + WINDOW_MARGIN)
-        self.coarse = LazyGrid(cell, partial(self._derived_candidates, self.middle2), window)
-        fine_window = None if window is None or b is None else (
-            b[0] - 1000, b[1] - 1000, b[2] + 1000, b[3] + 1000)
-        self.fine = LazyGrid(fine_cell, self._segment_candidates, fine_window,
-                             max_table=4_000_000)
+        self._build_grids()
+        self._build_slabs()
+        self._build_hulls()
+        self._build_tree()
+        self._pack()
+        self._build_cells()
+        # load (or compile) the last kernel now rather than at the first big batch
+        kernels.spatial_order(np.zeros(1), np.zeros(1), 0.0, 0.0, 1.0, 1, 1, SORT_BLOCK)
 
     # ------------------------------------------------------------------ construction
     def _build_units(self, geometries: np.ndarray) -> None:
@@ -253,453 +138,311 @@ class PerimeterIndex:
         keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
         parts, owner = parts[keep], owner[keep]
         self.unit_polygon = parts
-        self.unit_qpv = owner.astype(np.int32)
-        shapely.prepare(self.unit_polygon)
-
-        seg_ax: list[np.ndarray] = []
-        seg_ay: list[np.ndarray] = []
-        seg_bx: list[np.ndarray] = []
-        seg_by: list[np.ndarray] = []
-        unit_seg_start = np.zeros(len(parts) + 1, dtype=np.int64)
-        hull_x: list[np.ndarray] = []
-        hull_y: list[np.ndarray] = []
-        hull_ring_start: list[np.ndarray] = []  # global segment id of the hull edge's chain
-        hull_chain_len: list[np.ndarray] = []
-        unit_hull_start = np.zeros(len(parts) + 1, dtype=np.int64)
-        has_hull = np.zeros(len(parts), dtype=bool)
-        hull_polys = np.empty(len(parts), dtype=object)
-        nseg = 0
-        nhull = 0
-        for u, poly in enumerate(parts):  # per polygon of the set, not per point
-            rings = [poly.exterior, *poly.interiors]
-            ext_start = nseg
-            ext_n = 0
-            for r, ring in enumerate(rings):
-                c = shapely.get_coordinates(ring)
-                if len(c) < 2:
-                    continue
-                seg_ax.append(c[:-1, 0])
-                seg_ay.append(c[:-1, 1])
-                seg_bx.append(c[1:, 0])
-                seg_by.append(c[1:, 1])
-                if r == 0:
-                    ext_n = len(c) - 1
-                nseg += len(c) - 1
-            unit_seg_start[u + 1] = nseg
-            ext = shapely.get_coordinates(poly.exterior)[:-1]
-            hull_polys[u] = shapely.convex_hull(poly)
-            hv = None
-            if ext_n >= 3:
-                try:
-                    hv = ConvexHull(ext).vertices  # counter-clockwise
-                except Exception:  # degenerate (flat) ring: brute force only
-                    hv = None
-            if hv is not None:
-                hv = np.roll(hv, -int(np.argmin(hv)))
-                if not np.all(np.diff(hv) > 0):
-                    hv = None
-            if hv is None:
-                unit_hull_start[u + 1] = nhull
-                continue
-            has_hull[u] = True
-            nxt = np.roll(hv, -1)
-            chain = (nxt - hv) % ext_n
-            hull_x.append(ext[hv, 0])
-            hull_y.append(ext[hv, 1])
-            hull_ring_start.append(ext_start + hv)
-            hull_chain_len.append(chain)
-            nhull += len(hv)
-            unit_hull_start[u + 1] = nhull
-        self.seg_ax = np.concatenate(seg_ax) if seg_ax else np.zeros(0)
-        self.seg_ay = np.concatenate(seg_ay) if seg_ay else np.zeros(0)
-        self.seg_dx = (np.concatenate(seg_bx) if seg_bx else np.zeros(0)) - self.seg_ax
-        self.seg_dy = (np.concatenate(seg_by) if seg_by else np.zeros(0)) - self.seg_ay
+        self.unit_qpv = owner.astype(np.int64)
+        n = len(parts)
+        # rings in order: exterior of unit 0, its holes, exterior of unit 1, ...
+        n_holes = shapely.get_num_interior_rings(parts)
+        ring_unit = np.repeat(np.arange(n), n_holes + 1)
+        first_ring = np.cumsum(n_holes + 1) - (n_holes + 1)
+        ring_pos = np.arange(len(ring_unit)) - first_ring[ring_unit]
+        rings = np.where(
+            ring_pos == 0,
+            shapely.get_exterior_ring(parts[ring_unit]),
+            shapely.get_interior_ring(parts[ring_unit], np.maximum(ring_pos - 1, 0)),
+        )
+        coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+        same = ring_of[1:] == ring_of[:-1]  # consecutive vertices of one ring: a segment
+        a, b, seg_ring = coords[:-1][same], coords[1:][same], ring_of[:-1][same]
+        self.seg_ax, self.seg_ay = a[:, 0].copy(), a[:, 1].copy()
+        self.seg_dx, self.seg_dy = b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]
         l2 = self.seg_dx**2 + self.seg_dy**2
-        self.seg_inv_l2 = np.where(l2 > 0, 1.0 / np.where(l2 > 0, l2, 1.0), 0.0)
-        self.unit_seg_start = unit_seg_start
-        self.seg_unit = np.repeat(np.arange(len(parts)), np.diff(unit_seg_start)).astype(np.int32)
-        self.segment_tree = shapely.STRtree(
-            shapely.linestrings(
-                np.stack(
-                    [
-                        np.stack([self.seg_ax, self.seg_ay], axis=1),
-                        np.stack([self.seg_ax + self.seg_dx, self.seg_ay + self.seg_dy], axis=1),
-                    ],
-                    axis=1,
-                )
-            )
-            if len(self.seg_ax)
-            else np.empty(0, dtype=object)
-        )
+        self.seg_inv_l2 = np.divide(1.0, l2, out=np.zeros_like(l2), where=l2 > 0)
+        self.seg_unit = ring_unit[seg_ring]
+        self.unit_seg_start = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.seg_unit, minlength=n), out=self.unit_seg_start[1:])
+        ext_len = np.bincount(seg_ring, minlength=len(ring_unit))[first_ring] if n else []
+        self.unit_ext_len = np.asarray(ext_len, dtype=np.int64)
+        b4 = shapely.bounds(parts).reshape(-1, 4)
+        self.unit_x0, self.unit_y0, self.unit_x1, self.unit_y1 = (b4[:, i].copy()
+                                                                  for i in range(4))
 
-        self.has_hull = has_hull
-        self.unit_hull_start = unit_hull_start
-        self.hull_polys = hull_polys
-        hx = np.concatenate(hull_x) if hull_x else np.zeros(0)
-        hy = np.concatenate(hull_y) if hull_y else np.zeros(0)
-        self.hull_x, self.hull_y = hx, hy
-        n_h = len(hx)
-        unit_of_h = np.repeat(np.arange(len(parts)), np.diff(unit_hull_start))
-        first = unit_hull_start[unit_of_h]
-        size = np.diff(unit_hull_start)[unit_of_h]
-        local = np.arange(n_h) - first
-        self.hull_next = (first + (local + 1) % np.maximum(size, 1)).astype(np.int64)
-        self.hull_prev = (first + (local - 1) % np.maximum(size, 1)).astype(np.int64)
-        self.hull_tx = hx[self.hull_next] - hx
-        self.hull_ty = hy[self.hull_next] - hy
-        self.hull_l2 = self.hull_tx**2 + self.hull_ty**2
-        self.hull_inv_len = 1.0 / np.sqrt(np.where(self.hull_l2 > 0, self.hull_l2, 1.0))
-        self.hull_chain_start = (
-            np.concatenate(hull_ring_start) if hull_ring_start else np.zeros(0, np.int64)
-        )
-        self.hull_chain_len = (
-            np.concatenate(hull_chain_len) if hull_chain_len else np.zeros(0, np.int64)
-        )
-        # the chain of the last hull edge wraps around the ring: store explicit segment ids
-        # only through a modular mapping (start + j) mod ring length, handled in _chains.
-        self.hull_ext_start = np.repeat(
-            np.array([unit_seg_start[u] for u in range(len(parts))], dtype=np.int64),
-            np.diff(unit_hull_start),
-        )
-        ext_len = np.zeros(len(parts), dtype=np.int64)
-        for u, poly in enumerate(parts):
-            ext_len[u] = max(len(poly.exterior.coords) - 1, 1)
-        self.hull_ext_len = np.repeat(ext_len, np.diff(unit_hull_start))
-        self.hull_is_bridge = self.hull_chain_len > 1
-        self._build_chains()
+    def _build_grids(self) -> None:
+        """Local grid of each unit over its box, with its candidate segments per cell."""
+        nseg = np.diff(self.unit_seg_start)
+        w = np.maximum(self.unit_x1 - self.unit_x0, 1e-3)
+        h = np.maximum(self.unit_y1 - self.unit_y0, 1e-3)
+        target = np.clip(np.ceil(nseg * self.cells_per_segment), 1, MAX_CELLS)
+        nx = np.clip(np.round(np.sqrt(target * w / h)), 1, target).astype(np.int64)
+        ny = np.clip(np.round(target / nx), 1, MAX_CELLS // nx).astype(np.int64)
+        self.grid_nx, self.grid_ny = nx, ny
+        self.grid_sx, self.grid_sy = w / nx, h / ny
+        self.unit_cell_start = np.zeros(len(nx) + 1, dtype=np.int64)
+        np.cumsum(nx * ny, out=self.unit_cell_start[1:])
+        args = (self.unit_seg_start, self.unit_cell_start, self.unit_x0, self.unit_y0,
+                self.grid_sx, self.grid_sy, ny, self.seg_ax, self.seg_ay, self.seg_dx,
+                self.seg_dy, self.seg_inv_l2)
+        reach = np.empty(int(self.unit_cell_start[-1]))
+        counts = np.zeros(len(reach), dtype=np.int64)
+        # two threads, each on half of the segments (the kernel releases the GIL)
+        cut = int(np.searchsorted(self.unit_seg_start, self.unit_seg_start[-1] // 2))
+        ranges = [(0, cut), (cut, len(nx))]
 
-        # angle table: start vertex of the walk for each direction bin
-        cx = np.zeros(len(parts))
-        cy = np.zeros(len(parts))
-        start = np.zeros((len(parts), ANGLE_BINS), dtype=np.int64)
-        dirs = np.stack(_undiamond((np.arange(ANGLE_BINS) + 0.5) * (4.0 / ANGLE_BINS)))
-        for w in np.flatnonzero(has_hull).tolist():
-            a, b = int(unit_hull_start[w]), int(unit_hull_start[w + 1])
-            pts = np.stack([hx[a:b], hy[a:b]], axis=1)
-            cx[w], cy[w] = pts.mean(axis=0)
-            start[w] = a + np.argmax((pts - [cx[w], cy[w]]) @ dirs, axis=0)
-        self.unit_cx, self.unit_cy, self.unit_start = cx, cy, start
-        self.hull_tree = shapely.STRtree(hull_polys)
-        self.unit_bounds = shapely.bounds(hull_polys).reshape(-1, 4)
-        first_vertex = shapely.get_point(shapely.get_exterior_ring(parts), 0)
-        self.unit_vx = shapely.get_x(first_vertex)
-        self.unit_vy = shapely.get_y(first_vertex)
-        self.unit_boundary = shapely.boundary(parts)
-        self.boundary_tree = shapely.STRtree(self.unit_boundary)
+        def run(fill: bool, ptr: np.ndarray, out: np.ndarray) -> None:
+            with ThreadPoolExecutor(2) as pool:
+                list(pool.map(lambda r: kernels.cell_candidates(
+                    r[0], r[1], *args, reach, counts, fill, ptr, out), ranges))
 
+        empty = np.zeros(0, dtype=np.int64)
+        run(False, empty, empty)
+        self.cell_ptr = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.cell_ptr[1:])
+        self.cell_seg = np.empty(int(self.cell_ptr[-1]), dtype=np.int64)
+        run(True, self.cell_ptr, self.cell_seg)
 
+    def _build_slabs(self) -> None:
+        """Horizontal slabs of each unit, listing the segments whose y-range meets them."""
+        nseg = np.diff(self.unit_seg_start)
+        h = np.maximum(self.unit_y1 - self.unit_y0, 1e-3)
+        self.slab_num = np.clip(nseg // 2, 1, MAX_CELLS).astype(np.int64)
+        self.slab_inv_h = self.slab_num / h
+        self.slab_start = np.zeros(len(nseg) + 1, dtype=np.int64)
+        np.cumsum(self.slab_num, out=self.slab_start[1:])
+        u = self.seg_unit
+        y0 = self.unit_y0[u]
+        lo = np.minimum(self.seg_ay, self.seg_ay + self.seg_dy)
+        hi = np.maximum(self.seg_ay, self.seg_ay + self.seg_dy)
+        # the kernel computes the slab of a point with this very expression
+        top = self.slab_num[u] - 1
+        j0 = np.clip(np.floor((lo - y0) * self.slab_inv_h[u]).astype(np.int64), 0, top)
+        j1 = np.clip(np.floor((hi - y0) * self.slab_inv_h[u]).astype(np.int64), 0, top)
+        row, j = _expand(j0, j1 - j0 + 1)
+        group = self.slab_start[u[row]] + j
+        self.slab_ptr, self.slab_seg = _csr(group, row, int(self.slab_start[-1]))
 
-    def _build_chains(self) -> None:
-        """For each bridge, its chain's segments sorted by depth below the bridge line.
+    def _build_hulls(self) -> None:
+        """Convex hull of each exterior ring, its bridges and their depth-sorted chains."""
+        n = len(self.unit_polygon)
+        local = np.zeros(len(self.seg_ax), dtype=np.int64)
+        self.hull_centre = np.zeros((n, 2))
+        self.hull_start_bin = np.zeros((n, kernels.ANGLE_BINS), dtype=np.int64)
+        counts = kernels.hulls(self.unit_seg_start, self.unit_ext_len, self.seg_ax,
+                               self.seg_ay, local, self.hull_centre, self.hull_start_bin)
+        unit_of = np.repeat(np.arange(n), counts)
+        pos = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        hv = local[self.unit_seg_start[unit_of] + pos]  # ring vertex numbers, per unit
+        ring0 = self.unit_seg_start[unit_of]
+        self.hull_x, self.hull_y = self.seg_ax[ring0 + hv], self.seg_ay[ring0 + hv]
+        nxt_local = np.where(pos + 1 < counts[unit_of], pos + 1, 0)
+        hv_next = local[ring0 + nxt_local]
+        first = ring0 + hv
+        length = (hv_next - hv) % np.maximum(self.unit_ext_len[unit_of], 1)
+        self.hull_start = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.hull_start[1:])
+        nxt = self.hull_start[unit_of] + nxt_local
+        self.hull_tx = self.hull_x[nxt] - self.hull_x
+        self.hull_ty = self.hull_y[nxt] - self.hull_y
+        l2 = self.hull_tx**2 + self.hull_ty**2
+        self.hull_inv_l2 = np.divide(1.0, l2, out=np.zeros_like(l2), where=l2 > 0)
+        self.hull_bridge = length > 1
+        # chain segments: (first + j) modulo the exterior ring, sorted by depth
+        counts_c = np.where(self.hull_bridge, length, 0)
+        k, j = _expand(np.zeros(len(counts_c), dtype=np.int64), counts_c)
+        s0 = self.unit_seg_start[unit_of[k]]
+        seg = s0 + (first[k] - s0 + j) % self.unit_ext_len[unit_of[k]]
+        inv_len = np.sqrt(self.hull_inv_l2[k])
+        tx, ty = self.hull_tx[k], self.hull_ty[k]
 
-        A point in the strip of a bridge, at height ``h`` above it, is at least
-        ``h + depth`` from a segment whose shallowest end lies ``depth`` below the line: the
-        segments deeper than ``best - h`` are skipped (exactly)."""
-        counts = np.where(self.hull_is_bridge, self.hull_chain_len, 0)
-        rows, j = _expand(np.zeros(len(counts), dtype=np.int64), counts)
-        ext0 = self.hull_ext_start[rows]
-        local = (self.hull_chain_start[rows] - ext0 + j) % self.hull_ext_len[rows]
-        seg = ext0 + local
+        def depth(px: np.ndarray, py: np.ndarray) -> np.ndarray:  # left of the edge = inside
+            return (tx * (py - self.hull_y[k]) - ty * (px - self.hull_x[k])) * inv_len
+
         ax, ay = self.seg_ax[seg], self.seg_ay[seg]
-        bx, by = ax + self.seg_dx[seg], ay + self.seg_dy[seg]
-        tx, ty = self.hull_tx[rows], self.hull_ty[rows]
-        hx, hy = self.hull_x[rows], self.hull_y[rows]
-        inv = self.hull_inv_len[rows]
-        da = (tx * (ay - hy) - ty * (ax - hx)) * inv
-        db = (tx * (by - hy) - ty * (bx - hx)) * inv
-        depth = np.maximum(np.minimum(da, db), 0.0)
-        order = np.lexsort((depth, rows))
-        self.chain_seg = seg[order]
-        depth = depth[order]
-        self.chain_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self._depth_span = float(depth.max()) + 1.0 if len(depth) else 1.0
-        self.chain_key = depth + rows[order] * self._depth_span
+        d = np.maximum(np.minimum(depth(ax, ay), depth(ax + self.seg_dx[seg],
+                                                        ay + self.seg_dy[seg])), 0.0)
+        order = np.lexsort((d, k))
+        self.chain_seg = seg[order].astype(np.int64)
+        self.chain_depth = d[order]
+        self.chain_ptr = np.zeros(len(counts_c) + 1, dtype=np.int64)
+        np.cumsum(counts_c, out=self.chain_ptr[1:])
 
-    # ------------------------------------------------------------------ candidate lists
-    def _unit_candidates(self, bx0: np.ndarray, by0: np.ndarray, h: float):
-        """Units that can be nearest to, or contain, a point of each cell."""
-        centres = shapely.points(bx0 + h / 2, by0 + h / 2)
-        boxes = shapely.box(bx0, by0, bx0 + h, by0 + h)
-        (i, _u), d = self.boundary_tree.query_nearest(
-            centres, return_distance=True, all_matches=False
-        )
-        ub = np.empty(len(bx0))
-        ub[i] = d
-        reach = ub + h * math.sqrt(0.5) + 1e-6
-        q = self.hull_tree.query(boxes, predicate="dwithin", distance=reach)
-        return q[0], q[1]
-
-    def _derived_candidates(self, parent_grid: LazyGrid, bx0: np.ndarray, by0: np.ndarray,
-                            h: float):
-        """Same rule as :meth:`_unit_candidates`, derived from the top grid's lists: the
-        exact distance from each cell centre comes from the index itself (on the parent
-        grid), and the parent's
-        units are kept when their hull's bounding box lies within reach of the cell."""
-        cx, cy = bx0 + h / 2, by0 + h / 2
-        n = len(cx)
-        d = np.full(n, np.nan)
-        self._query_grid(
-            cx, cy, np.arange(n), np.full(n, -1, np.int32), np.full(n, -1, np.int32), d,
-            grid=parent_grid, containment=False,
-        )
-        row, unit = parent_grid.pairs(parent_grid.keys(cx, cy))
-        b = self.unit_bounds[unit]
-        gx = np.maximum(np.maximum(b[:, 0] - (bx0[row] + h), bx0[row] - b[:, 2]), 0.0)
-        gy = np.maximum(np.maximum(b[:, 1] - (by0[row] + h), by0[row] - b[:, 3]), 0.0)
-        keep = np.hypot(gx, gy) <= d[row] + h * math.sqrt(0.5) + 1e-6
-        return row[keep], unit[keep].astype(np.int64)
-
-    def _segment_candidates(self, bx0: np.ndarray, by0: np.ndarray, h: float):
-        """Segments that can be nearest to a point of each (small) cell.
-
-        The coarse cell holding the small one lists every unit that can be nearest there;
-        the exact distance ``d`` from the centre is the minimum over their segments, and a
-        segment is kept when its bounding box lies within ``d + h/sqrt(2)`` of the cell."""
-        cx, cy = bx0 + h / 2, by0 + h / 2
-        row, unit = self.coarse.pairs(self.coarse.keys(cx, cy))
-        # a unit whose bounding box is farther from the cell than a boundary point of
-        # another unit (plus the half-diagonal) cannot be nearest anywhere in the cell
-        b = self.unit_bounds[unit]
-        x0, y0 = bx0[row], by0[row]
-        gx = np.maximum(np.maximum(b[:, 0] - (x0 + h), x0 - b[:, 2]), 0.0)
-        gy = np.maximum(np.maximum(b[:, 1] - (y0 + h), y0 - b[:, 3]), 0.0)
-        ub = np.hypot(cx[row] - self.unit_vx[unit], cy[row] - self.unit_vy[unit])
-        first = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
-        best = np.repeat(np.minimum.reduceat(ub, first), np.diff(np.r_[first, len(row)]))
-        keep = np.hypot(gx, gy) <= best + h * math.sqrt(0.5) + 1e-6
-        vertex_ub = best[keep]  # distance from the centre to a boundary point
-        row, unit = row[keep], unit[keep]
-        starts = self.unit_seg_start[unit]
-        counts = self.unit_seg_start[unit + 1] - starts
-        r2, seg = _expand(starts, counts)
-        row = row[r2]
-        ax, ay = self.seg_ax[seg], self.seg_ay[seg]
-        bx, by = ax + self.seg_dx[seg], ay + self.seg_dy[seg]
-        sx0, sx1 = np.minimum(ax, bx), np.maximum(ax, bx)
-        sy0, sy1 = np.minimum(ay, by), np.maximum(ay, by)
-        # exact centre distance, measured only on segments whose box can beat the bound
-        ccx, ccy = cx[row], cy[row]
-        gx = np.maximum(np.maximum(sx0 - ccx, ccx - sx1), 0.0)
-        gy = np.maximum(np.maximum(sy0 - ccy, ccy - sy1), 0.0)
-        near = np.flatnonzero(np.hypot(gx, gy) <= vertex_ub[r2])
-        sn, rn = seg[near], row[near]
-        d = _segment_distance(
-            cx[rn], cy[rn], self.seg_ax[sn], self.seg_ay[sn],
-            self.seg_dx[sn], self.seg_dy[sn], self.seg_inv_l2[sn],
-        )
-        first = np.flatnonzero(np.r_[True, rn[1:] != rn[:-1]])  # rows are grouped
-        best = np.full(len(cx), np.inf)
-        best[rn[first]] = np.minimum.reduceat(d, first)
-        x0, y0 = bx0[row], by0[row]
-        gx = np.maximum(np.maximum(sx0 - (x0 + h), x0 - sx1), 0.0)
-        gy = np.maximum(np.maximum(sy0 - (y0 + h), y0 - sy1), 0.0)
-        keep = np.hypot(gx, gy) <= best[row] + h * math.sqrt(0.5) + 1e-6
-        return row[keep], seg[keep]
-
-    def _units_distance(self, px, py, unit, npt) -> tuple[np.ndarray, np.ndarray]:
-        """Exact distance over every segment of the given (point, unit) pairs, grouped by
-        point (``npt`` pairs each): the minimum per point and its segment."""
-        starts = self.unit_seg_start[unit]
-        counts = self.unit_seg_start[unit + 1] - starts
-        r, seg = _expand(starts, counts)
-        d = _segment_distance(
-            px[r], py[r], self.seg_ax[seg], self.seg_ay[seg],
-            self.seg_dx[seg], self.seg_dy[seg], self.seg_inv_l2[seg],
-        )
-        per_point = np.repeat(np.arange(len(npt)), npt)[r]
-        first = np.flatnonzero(np.r_[True, per_point[1:] != per_point[:-1]])
-        dmin = np.minimum.reduceat(d, first)
-        hit = np.flatnonzero(d == dmin[per_point])
-        pick = hit[np.r_[True, per_point[hit][1:] != per_point[hit][:-1]]]
-        return dmin, seg[pick]
+    def _build_tree(self) -> None:
+        """Implicit complete binary tree of the units' boxes, leaves in Morton order."""
+        n = len(self.unit_polygon)
+        leaves = 1
+        while leaves < n:
+            leaves *= 2
+        order = np.argsort(_morton((self.unit_x0 + self.unit_x1) / 2,
+                                   (self.unit_y0 + self.unit_y1) / 2), kind="stable")
+        self.leaf_unit = np.full(leaves, -1, dtype=np.int64)
+        self.leaf_unit[:n] = order
+        boxes = []
+        for arr, empty in ((self.unit_x0, np.inf), (self.unit_y0, np.inf),
+                           (self.unit_x1, -np.inf), (self.unit_y1, -np.inf)):
+            b = np.full(2 * leaves, empty)
+            b[leaves:leaves + n] = arr[order]
+            boxes.append(b)
+        x0, y0, x1, y1 = boxes
+        width = leaves // 2
+        while width >= 1:  # one level at a time, from the leaves up
+            a = slice(2 * width, 4 * width, 2)
+            c = slice(2 * width + 1, 4 * width, 2)
+            x0[width:2 * width] = np.minimum(x0[a], x0[c])
+            y0[width:2 * width] = np.minimum(y0[a], y0[c])
+            x1[width:2 * width] = np.maximum(x1[a], x1[c])
+            y1[width:2 * width] = np.maximum(y1[a], y1[c])
+            width //= 2
+        self.tree = (x0, y0, x1, y1, self.leaf_unit, leaves)
 
     # ------------------------------------------------------------------ queries
-    def query(self, x: np.ndarray, y: np.ndarray) -> QueryResult:
-        """Containment, nearest QPV and signed distance for Lambert-93 coordinates."""
+    def _pack(self) -> None:
+        """Rows for the kernel: each structure holds copies of the segment data it reads."""
+        segs = np.ascontiguousarray(np.stack(
+            [self.seg_ax, self.seg_ay, self.seg_dx, self.seg_dy, self.seg_inv_l2], axis=1))
+        boxes = np.ascontiguousarray(
+            np.stack([self.unit_x0, self.unit_y0, self.unit_x1, self.unit_y1], axis=1))
+        scale = np.ascontiguousarray(np.stack(
+            [self.unit_x0, self.unit_y0, 1.0 / self.grid_sx, 1.0 / self.grid_sy], axis=1))
+        s = self.slab_seg
+        slope = np.divide(self.seg_dx[s], self.seg_dy[s], out=np.zeros(len(s)),
+                          where=self.seg_dy[s] != 0)
+        slab_rows = np.ascontiguousarray(np.stack(
+            [self.seg_ay[s], self.seg_ay[s] + self.seg_dy[s], self.seg_ax[s], slope], axis=1))
+        hull_rows = np.ascontiguousarray(np.stack(
+            [self.hull_x, self.hull_y, self.hull_tx, self.hull_ty, self.hull_inv_l2,
+             self.hull_tx**2 + self.hull_ty**2], axis=1))
+        chain_rows = np.ascontiguousarray(
+            np.concatenate([self.chain_depth[:, None], segs[self.chain_seg]], axis=1))
+        x0, y0, x1, y1, leaf_unit, leaves = self.tree
+        self._args = (
+            (self.unit_qpv, boxes, self.unit_seg_start, segs),
+            (self.unit_cell_start, scale, self.grid_nx, self.grid_ny, self.cell_ptr,
+             np.ascontiguousarray(segs[self.cell_seg])),
+            (self.slab_start, self.slab_num, self.slab_inv_h, self.slab_ptr, slab_rows),
+            (self.hull_start, hull_rows, self.hull_bridge, self.chain_ptr, chain_rows,
+             self.hull_centre, self.hull_start_bin),
+            (np.ascontiguousarray(np.stack([x0, y0, x1, y1], axis=1)), leaf_unit, leaves),
+        )
+        empty_i, empty_f = np.zeros(1, dtype=np.int64), np.zeros(0)
+        self._cells = (0.0, 0.0, 1.0, 0, 0, empty_i, empty_i, empty_f)
+
+    def _build_cells(self) -> None:
+        """Coarse cells over the units' extent (plus ``margin``): per cell, the units whose
+        box lies within ``d + r`` of it, ``d`` being the exact distance from the cell centre
+        to the nearest boundary and ``r`` the half-diagonal; every point of the cell is
+        within ``d + r`` of a boundary, so no other unit can matter. Many cells are built in
+        two levels: cells ``REFINE`` times larger first (centres answered by the tree), then
+        the final cells, whose centres are answered with the help of the first level and
+        whose lists are taken from it."""
+        if len(self.unit_polygon) == 0:
+            return
+        size = self.cell
+        x0 = float(self.unit_x0.min()) - self.margin
+        y0 = float(self.unit_y0.min()) - self.margin
+        w = float(self.unit_x1.max()) + self.margin - x0
+        h = float(self.unit_y1.max()) + self.margin - y0
+        while (w / size) * (h / size) > MAX_COARSE_CELLS:
+            size *= 2
+        nx, ny = int(np.ceil(w / size)), int(np.ceil(h / size))
+        if nx * ny <= 4 * REFINE * REFINE:
+            self._cells = self._make_cells(x0, y0, size, nx, ny)
+            return
+        pnx, pny = -(-nx // REFINE), -(-ny // REFINE)
+        self._cells = self._make_cells(x0, y0, size * REFINE, pnx, pny)
+        self._cells = self._make_cells(x0, y0, size, pnx * REFINE, pny * REFINE, self._cells)
+
+    def _make_cells(self, x0: float, y0: float, size: float, nx: int, ny: int,
+                    parent: tuple | None = None) -> tuple:
+        ix, iy = np.divmod(np.arange(nx * ny), ny)
+        cx, cy = x0 + (ix + 0.5) * size, y0 + (iy + 0.5) * size
+        d = np.abs(self.query(cx, cy, workers=2).distance)
+        reach = d + size * np.sqrt(0.5) + kernels.SLACK
+        nbox, leaf_unit, leaves = self._args[4]
+        ubox = self._args[0][1]
+
+        def lists(fill: bool, ptr: np.ndarray, out: np.ndarray) -> np.ndarray:
+            if parent is None:
+                return kernels.cell_units(x0, y0, size, nx, ny, reach, nbox, leaf_unit,
+                                          leaves, ubox, fill, ptr, out)
+            return kernels.refine_units(x0, y0, size, nx, ny, reach, REFINE, parent[4],
+                                        parent[5], parent[6], ubox, fill, ptr, out)
+
+        empty = np.zeros(0, dtype=np.int64)
+        ptr = np.zeros(nx * ny + 1, dtype=np.int64)
+        np.cumsum(lists(False, empty, empty), out=ptr[1:])
+        units = np.empty(int(ptr[-1]), dtype=np.int64)
+        lists(True, ptr, units)
+        return (x0, y0, size, nx, ny, ptr, units, reach * reach)
+
+    def allocate(self, n: int) -> QueryResult:
+        """Empty answers for ``n`` points (no QPV, NaN distance)."""
+        return QueryResult(np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64),
+                           np.full(n, np.nan))
+
+    def arrange(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+        """An order that groups the points by neighbourhood (see
+        :func:`kernels.spatial_order`), or None for a few points."""
+        x0, y0, size, nx, ny = self._cells[:5]
+        if len(x) < SORT_MIN or nx * ny < SORT_CELLS:  # small index: it stays in cache
+            return None
+        return kernels.spatial_order(x, y, x0, y0, size, nx, ny, SORT_BLOCK)
+
+    def query_into(self, x: np.ndarray, y: np.ndarray, out: QueryResult, lo: int = 0,
+                   hi: int | None = None) -> None:
+        """Answer points ``lo`` to ``hi`` of contiguous float64 arrays into ``out``.
+
+        Releases the GIL: threads may answer disjoint ranges at once."""
+        hi = len(x) if hi is None else hi
+        if hi <= lo or len(self.unit_polygon) == 0:
+            return
+        kernels.query(x, y, lo, hi, out.inside, out.nearest, out.distance, *self._args,
+                      self._cells)
+
+    def query(self, x: np.ndarray, y: np.ndarray, workers: int = 1,
+              part: int = 262_144) -> QueryResult:
+        """Containment, nearest QPV and signed distance for Lambert-93 coordinates.
+
+        Big arrays are answered by chunks of ``CHUNK`` points, each in neighbourhood order
+        (then put back in the caller's order), in parts of ``part`` points shared by
+        ``workers`` threads."""
         x = np.ascontiguousarray(x, dtype=np.float64)
         y = np.ascontiguousarray(y, dtype=np.float64)
-        n = len(x)
-        inside = np.full(n, -1, dtype=np.int32)
-        nearest = np.full(n, -1, dtype=np.int32)
-        dist = np.full(n, np.nan)
-        if n == 0 or len(self.unit_polygon) == 0:
-            return QueryResult(inside, nearest, dist)
-        x0, y0, x1, y1 = GRID_EXTENT
-        in_grid = (x >= x0) & (x < x1) & (y >= y0) & (y < y1)  # False for NaN
-        if n <= SMALL:  # a few points: plain GEOS queries have less overhead
-            in_grid[:] = False
-        gi = np.flatnonzero(in_grid)
-        for a in range(0, gi.size, PART):  # cache-sized parts: much faster than one pass
-            g = gi[a : a + PART]
-            self._query_grid(x[g], y[g], g, inside, nearest, dist)
-        out = np.flatnonzero(np.isfinite(x) & np.isfinite(y) & ~in_grid)
-        if out.size:
-            self._query_geos(x[out], y[out], out, inside, nearest, dist)
-        return QueryResult(inside, nearest, dist)
+        out = self.allocate(len(x))
+        pool = ThreadPoolExecutor(workers) if workers > 1 and len(x) > part else None
+        try:
+            for a in range(0, len(x), CHUNK):
+                b = min(a + CHUNK, len(x))
+                self._chunk(x[a:b], y[a:b], out, a, pool, part)
+        finally:
+            if pool is not None:
+                pool.shutdown()
+        return out
 
-    def _query_geos(self, x, y, where, inside, nearest, dist) -> None:
-        """Plain GEOS queries: a few points, or points outside the grid extent."""
-        pts = shapely.points(x, y)
-        near = self.boundary_tree.query_nearest(pts, return_distance=True, all_matches=False)
-        (i, u), d = near
-        nearest[where[i]] = self.unit_qpv[u]
-        dist[where[i]] = d
-        hit = self.hull_tree.query(pts, predicate="intersects")
-        ok = shapely.intersects(self.unit_polygon[hit[1]], pts[hit[0]])
-        qpv = self.unit_qpv[hit[1][ok]]
-        pt = where[hit[0][ok]]
-        order = np.lexsort((-qpv, pt))
-        inside[pt[order]] = qpv[order]
-        dist[pt] = -np.abs(dist[pt])
+    def _chunk(self, x: np.ndarray, y: np.ndarray, out: QueryResult, at: int,
+               pool: ThreadPoolExecutor | None, part: int) -> None:
+        order = self.arrange(x, y)
+        if order is not None:
+            x, y = x[order], y[order]
+        res = self.allocate(len(x)) if order is not None or at else out
+        if pool is None:
+            self.query_into(x, y, res)
+        else:
+            bounds = [*range(0, len(x), part), len(x)]
+            list(pool.map(lambda a, b: self.query_into(x, y, res, a, b),
+                          bounds[:-1], bounds[1:]))
+        if res is out:
+            return
+        where = slice(at, at + len(x)) if order is None else at + order
+        out.inside[where] = res.inside
+        out.nearest[where] = res.nearest
+        out.distance[where] = res.distance
 
-    def _query_grid(
-        self, x, y, where, inside, nearest, dist, grid: LazyGrid | None = None,
-        containment: bool = True,
-    ) -> None:
-        grid = self.coarse if grid is None else grid
-        pt, unit = grid.pairs(grid.keys(x, y))  # grouped by point
-        npt = np.bincount(pt, minlength=len(x))
-        if (npt == 0).any():  # cannot happen with a non-empty set; stay exact anyway
-            lost = np.flatnonzero(npt == 0)
-            self._query_geos(x[lost], y[lost], where[lost], inside, nearest, dist)
-            keep = npt > 0
-            remap = np.cumsum(keep) - 1
-            x, y, where, npt = x[keep], y[keep], where[keep], npt[keep]
-            pt = remap[pt]
-            if len(x) == 0:
-                return
-        px, py = x[pt], y[pt]
-        if len(pt) > len(x):  # prune units that cannot be the nearest (cheap bounds)
-            b = self.unit_bounds[unit]
-            gx = np.maximum(np.maximum(b[:, 0] - px, px - b[:, 2]), 0.0)
-            gy = np.maximum(np.maximum(b[:, 1] - py, py - b[:, 3]), 0.0)
-            lb = np.hypot(gx, gy)
-            ub = np.hypot(px - self.unit_vx[unit], py - self.unit_vy[unit])
-            starts = np.cumsum(npt) - npt
-            best = np.minimum.reduceat(ub, starts)
-            keep = lb <= best[pt]
-            pt, unit, px, py = pt[keep], unit[keep], px[keep], py[keep]
-            npt = np.bincount(pt, minlength=len(x))
-        starts = np.cumsum(npt) - npt
-        dpair = np.full(len(pt), np.inf)
-        near_pair = ~self.has_hull[unit]
-        hw = np.flatnonzero(~near_pair)
-        status, k, dh = self._walk(px[hw], py[hw], unit[hw])
-        near_pair[hw[(status == 2) | (dh <= 0.0)]] = True
-        near_pt = np.logical_or.reduceat(near_pair, starts)
-        # points outside every candidate hull: exact hull distances, chains for bridges
-        keep = ~near_pt[pt[hw]]
-        ok, k_ok, d_ok, st_ok = hw[keep], k[keep], dh[keep], status[keep]
-        bridge = (st_ok == 1) & self.hull_is_bridge[k_ok]
-        dpair[ok[~bridge]] = d_ok[~bridge]
-        if bridge.any():
-            bp, kb, hb = ok[bridge], k_ok[bridge], d_ok[bridge]
-            best = np.minimum.reduceat(dpair, starts)[pt[bp]]
-            kn = self.hull_next[kb]
-            ub = np.minimum.reduce([
-                best,
-                np.hypot(px[bp] - self.hull_x[kb], py[bp] - self.hull_y[kb]),
-                np.hypot(px[bp] - self.hull_x[kn], py[bp] - self.hull_y[kn]),
-            ])
-            dpair[bp] = self._chain_distance(px[bp], py[bp], kb, ub - hb)
-        dmin = np.minimum.reduceat(dpair, starts)
-        far = ~near_pt
-        if far.any():
-            hit = np.flatnonzero(dpair == np.repeat(dmin, npt))
-            first = hit[np.r_[True, pt[hit][1:] != pt[hit][:-1]]]
-            fp = pt[first]
-            sel = far[fp]
-            fp, first = fp[sel], first[sel]
-            dist[where[fp]] = dpair[first]
-            nearest[where[fp]] = self.unit_qpv[unit[first]]
-        # points inside (or on) a hull: exact distance over the fine grid's segments
-        ni = np.flatnonzero(near_pt)
-        if ni.size:
-            sel = near_pt[pt]
-            if containment:
-                seg_d, seg = self._fine_distance(x[ni], y[ni])
-            else:  # building grid cells: brute force, no dependency on the fine grid
-                seg_d, seg = self._units_distance(px[sel], py[sel], unit[sel], npt[near_pt])
-            dist[where[ni]] = seg_d
-            nearest[where[ni]] = self.unit_qpv[self.seg_unit[seg]]
-            if not containment:
-                return
-            npairs = np.flatnonzero(near_pair)
-            hit = shapely.intersects_xy(self.unit_polygon[unit[npairs]], px[npairs], py[npairs])
-            ci = npairs[hit]
-            if ci.size:
-                qpv = self.unit_qpv[unit[ci]]
-                order = np.lexsort((-qpv, pt[ci]))  # lowest QPV index written last, wins
-                tgt = where[pt[ci][order]]
-                inside[tgt] = qpv[order]
-                dist[tgt] = -np.abs(dist[tgt])
 
-    def _fine_distance(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Exact distance to the nearest segment and that segment, via the fine grid."""
-        row, seg = self.fine.pairs(self.fine.keys(x, y))  # grouped by point
-        d = _segment_distance(
-            x[row], y[row], self.seg_ax[seg], self.seg_ay[seg],
-            self.seg_dx[seg], self.seg_dy[seg], self.seg_inv_l2[seg],
-        )
-        starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
-        dmin = np.minimum.reduceat(d, starts)
-        hit = np.flatnonzero(d == np.repeat(dmin, np.diff(np.r_[starts, len(row)])))
-        first = hit[np.r_[True, row[hit][1:] != row[hit][:-1]]]
-        return dmin, seg[first]
-
-    def _walk(self, px, py, unit):
-        """Nearest feature of each unit's hull; status 0 vertex, 1 edge, 2 not outside."""
-        ang = _diamond(px - self.unit_cx[unit], py - self.unit_cy[unit])
-        b = (ang * (ANGLE_BINS / 4.0)).astype(np.int64)
-        np.clip(b, 0, ANGLE_BINS - 1, out=b)
-        k = self.unit_start[unit, b]
-        n = len(px)
-        status = np.full(n, 2, dtype=np.int8)
-        dh = np.zeros(n)
-        active = np.arange(n)
-        kk = k.copy()
-        for _ in range(MAX_WALK):
-            if active.size == 0:
-                break
-            ka = kk[active]
-            wx = px[active] - self.hull_x[ka]
-            wy = py[active] - self.hull_y[ka]
-            a = wx * self.hull_tx[ka] + wy * self.hull_ty[ka]
-            kp = self.hull_prev[ka]
-            bb = wx * self.hull_tx[kp] + wy * self.hull_ty[kp]
-            is_vertex = (a <= 0) & (bb >= 0)
-            fwd = a > 0
-            on_edge = fwd & (a < self.hull_l2[ka])
-            cross = self.hull_tx[ka] * wy - self.hull_ty[ka] * wx
-            edge_out = on_edge & (cross < 0)
-            v = active[is_vertex]
-            status[v] = 0
-            dh[v] = np.hypot(wx[is_vertex], wy[is_vertex])
-            e = active[edge_out]
-            status[e] = 1
-            dh[e] = -cross[edge_out] * self.hull_inv_len[ka[edge_out]]
-            # inside the hull (strip of an edge, inner side): status stays 2
-            move_f = fwd & ~on_edge
-            move_b = ~fwd & ~is_vertex
-            kk[active[move_f]] = self.hull_next[ka[move_f]]
-            kk[active[move_b]] = kp[move_b]
-            active = active[move_f | move_b]
-        return status, kk, dh
-
-    def _chain_distance(self, px, py, k, limit) -> np.ndarray:
-        """Exact distance to the chain of bridge ``k`` when it is below ``limit`` + height.
-
-        Only the chain segments not deeper than ``limit`` below the bridge are measured."""
-        lo = self.chain_ptr[k]
-        base = k * self._depth_span
-        hi = np.searchsorted(
-            self.chain_key, base + np.clip(limit, 0.0, self._depth_span - 1.0), side="right"
-        )
-        counts = np.maximum(hi - lo, 1)
-        rows, idx = _expand(lo, counts)
-        seg = self.chain_seg[idx]
-        d = _segment_distance(
-            px[rows], py[rows], self.seg_ax[seg], self.seg_ay[seg],
-            self.seg_dx[seg], self.seg_dy[seg], self.seg_inv_l2[seg],
-        )
-        return np.minimum.reduceat(d, np.cumsum(counts) - counts)
+def compile_kernels() -> None:
+    """Compile the kernels (or load them from numba's cache) on a tiny synthetic set, so
+    that the first real lookup does not wait for the compiler (``scripts/setup.sh``)."""
+    sq = shapely.box(700_000, 6_600_000, 700_100, 6_600_100)
+    ps = PerimeterSet(np.array(["Q"], dtype=object), np.array(["Q"], dtype=object),
+                      np.array([""], dtype=object), np.array([""], dtype=object),
+                      np.array([sq], dtype=object), "compilation", "synthétique")
+    idx = PerimeterIndex(ps, margin=50_000.0)
+    idx.query(np.full(SORT_MIN, 700_050.0), np.full(SORT_MIN, 6_600_050.0), workers=2,
+              part=SORT_MIN // 2)
