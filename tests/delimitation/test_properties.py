@@ -8,11 +8,14 @@ not depend on the order of the rows, and the same input gives the same identifie
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quartiers.delimitation import Delimitation, delimit
+from quartiers.delimitation.squares import assess_squares
+from quartiers.delimitation.zones import Raster, group_zones, zones_by_urban_unit
 from quartiers.parameters import Rules
 
 from .invariants import check_invariants
@@ -119,3 +122,20 @@ def test_same_input_same_ids_and_valid_polygons(cells: list[Cell], r: Rules) -> 
         assert geom.area == pytest.approx(q["nb_carreaux"] * RES * RES, rel=3e-3)
         if r.connexite == "cote":
             assert geom.geom_type == "Polygon"
+
+
+@FAST
+@given(cells=cells_st(), connexite=st.sampled_from(["cote", "coin"]))
+def test_plain_zones_are_the_per_urban_unit_labelling(cells: list[Cell], connexite: str) -> None:
+    # without filling, zones come from one labelling of all urban units at once: same
+    # zones, same numbering as the per-UU windows that filling needs
+    r = rules(connexite=connexite)
+    grid = make_grid(cells)
+    squares = assess_squares(grid, UUS, r)
+    raster = Raster(grid.x, grid.y, grid.resolution)
+    plain = group_zones(raster, squares.uu, squares.low, r)
+    seeds = np.flatnonzero(squares.low & (squares.uu >= 0))
+    by_uu = zones_by_urban_unit(raster, squares.uu, seeds, r)
+    assert plain.square_zone.tolist() == by_uu.square_zone.tolist()
+    assert plain.zone_uu.tolist() == by_uu.zone_uu.tolist()
+    assert len(by_uu.extra_cells) == len(plain.extra_cells) == 0

@@ -57,13 +57,32 @@ def weighted_median(
     return np.where(first >= 0, v[np.maximum(first, 0)], np.nan)
 
 
+_TEXT = pd.Series(["texte"]).dtype  # pandas' own dtype for text
+
+
+def text_column(values: pa.Array) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """A pandas text column from an Arrow string array, without a round trip through
+    Python strings (pandas 3 keeps text in Arrow: the array is wrapped, not converted)."""
+    if isinstance(_TEXT, pd.StringDtype) and _TEXT.storage == "pyarrow":
+        return pd.array(values, dtype=_TEXT)
+    return np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _spread(values: np.ndarray, index: np.ndarray) -> pa.Array:
+    """``values[index]`` as Arrow strings, converting each distinct value once."""
+    present, which = np.unique(index, return_inverse=True)
+    return pa.array(np.asarray(values)[present].tolist(), type=pa.string()).take(
+        pa.array(which.astype(np.int32))
+    )
+
+
 def zone_table(
     grid: Grid, squares: SquareAssessment, zones: Zones, uus: UrbanUnits, rules: Rules,
     commune_names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per candidate zone with its numbers, decision and reason."""
     n = zones.count
-    member = zones.square_zone >= 0
+    member = np.flatnonzero(zones.square_zone >= 0)
     zid = zones.square_zone[member]
     ind = grid.ind[member]
 
@@ -90,74 +109,70 @@ def zone_table(
     big_enough = population >= rules.population_min_quartier
     with np.errstate(invalid="ignore"):
         below = stat < applied
-    reason = np.select(
-        [~is_urban, ~eligible_uu, ~big_enough, ~below],
-        ["hors_unite_urbaine", "unite_urbaine_trop_petite", "population_insuffisante",
-         "revenu_au_dessus_du_seuil"],
-        default=RETENU,
-    )
+    # index into REASONS, whose first entry is RETENU
+    reason = np.select([~is_urban, ~eligible_uu, ~big_enough, ~below], [1, 2, 3, 4], default=0)
 
-    # stable identifier: the zone's most populous square (ties: smallest y, then x)
-    order = np.lexsort((grid.x[member], grid.y[member], -ind, zid))
+    # stable identifier: the zone's most populous square (ties: smallest y, then x); only
+    # the squares reaching their zone's maximum are sorted (all of a zone's squares if its
+    # populations are all missing)
+    most = np.full(n, -np.inf)
+    np.fmax.at(most, zid, ind)
+    candidates = np.flatnonzero((ind == most[zid]) | (most[zid] == -np.inf))
+    order = candidates[np.lexsort((grid.x[member[candidates]], grid.y[member[candidates]],
+                                   zid[candidates]))]
     zs = zid[order]
-    first = order[np.r_[True, zs[1:] != zs[:-1]]] if n else order  # no zone: empty
-    anchor = np.flatnonzero(member)[first]
-    anchor_zone = zid[first]
+    first = order[np.r_[True, zs[1:] != zs[:-1]]] if len(order) else order
     anchor_of = np.empty(n, dtype=np.int64)
-    anchor_of[anchor_zone] = anchor
-    anchor_ids = pa.array(grid.ids[anchor_of], type=pa.string())
-    codes = pc.binary_join_element_wise(
-        "QC", pa.array(uus.codes[uu], type=pa.string()), "-", anchor_ids, ""
-    ).to_numpy(zero_copy_only=False)
+    anchor_of[zid[first]] = member[first]
+    anchor_ids = pa.array(grid.ids[anchor_of].tolist(), type=pa.string())
+    uu_codes = _spread(uus.codes, uu)
+    codes = pc.binary_join_element_wise("QC", uu_codes, "-", anchor_ids, "")
 
-    # communes of each zone, most populous first, joined by pyarrow (no loop over zones)
-    main5 = pc.utf8_slice_codeunits(
-        pa.array(grid.communes[anchor_of], type=pa.string()), 0, 5
-    ).to_numpy(zero_copy_only=False)
-    pairs = pd.DataFrame({"zone": zid, "commune": grid.communes[member].astype(str), "ind": ind})
-    pairs["commune"] = pairs["commune"].str.slice(0, 5)
-    by_commune = pairs.groupby(["zone", "commune"], sort=False)["ind"].sum().reset_index()
-    by_commune = by_commune.sort_values(["zone", "ind", "commune"], ascending=[True, False, True])
-    counts = np.bincount(by_commune["zone"].to_numpy(), minlength=n)
+    # communes of each zone, most populous first (ties: by code), joined by Arrow; each
+    # square counts for the first commune of its lcog_geo
+    n_communes = max(len(squares.communes), 1)
+    pair = zid * n_communes + squares.commune[member]
+    pairs, which = np.unique(pair, return_inverse=True)
+    pair_population = np.bincount(which, weights=ind, minlength=len(pairs))
+    pair_zone, pair_commune = np.divmod(pairs, n_communes)
+    by_commune = np.lexsort((pair_commune, -pair_population, pair_zone))
+    counts = np.bincount(pair_zone, minlength=n)
     offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
-    lists = pa.ListArray.from_arrays(
-        offsets, pa.array(by_commune["commune"].to_numpy(dtype=object), type=pa.string())
-    )
-    communes_arr = pc.binary_join(lists, ",").to_numpy(zero_copy_only=False)
+    lists = pa.ListArray.from_arrays(offsets, _spread(squares.communes,
+                                                      pair_commune[by_commune]))
+    communes_arr = pc.binary_join(lists, ",")
 
+    main = squares.commune[anchor_of]
     names = commune_names or {}
-    distinct, which = np.unique(main5.astype(str), return_inverse=True)
-    main_names = np.array([names.get(c, "") for c in distinct], dtype=object)[which]
-    labels = {
-        code: text.format(min_uu=rules.population_min_uu, min_q=rules.population_min_quartier)
-        for code, text in REASONS.items()
+    main_names = np.full(len(squares.communes), "", dtype=object)
+    for c in np.unique(main):  # a loop over the zones' main communes, not over squares
+        main_names[c] = names.get(str(squares.communes[c]), "")
+    labels = [text.format(min_uu=rules.population_min_uu, min_q=rules.population_min_quartier)
+              for text in REASONS.values()]
+    columns = {
+        "zone": np.arange(n),
+        "code": text_column(codes),
+        "uu_code": text_column(uu_codes),
+        "uu_nom": text_column(_spread(uus.names, uu)),
+        "commune_principale": text_column(_spread(squares.communes, main)),
+        "commune_principale_nom": text_column(_spread(main_names, main)),
+        "communes": text_column(communes_arr),
+        "population": np.round(population, 1),
+        "nb_carreaux": n_squares,
+        "nb_carreaux_bas_revenus": n_low,
+        "statistique": np.round(stat, 1),
+        "type_statistique": text_column(pa.array([squares.statistic_kind] * n, pa.string())),
+        "seuil": s,
+        "seuil_applique": np.round(applied, 1),
+        "ratio_moyenne_mediane": np.round(squares.uu_mean_median[uu], 4),
+        "facteur_seuil": np.round(squares.uu_factor[uu], 4),
+        "population_uu_min": uus.population[uu],
+        "decision": text_column(_spread(np.array(["retenu", "rejete"]), (reason > 0) * 1)),
+        "motif": text_column(_spread(np.array(list(REASONS)), reason)),
+        "explication": text_column(_spread(np.array(labels), reason)),
     }
-    table = pd.DataFrame(
-        {
-            "zone": np.arange(n),
-            "code": codes,
-            "uu_code": uus.codes[uu],
-            "uu_nom": uus.names[uu],
-            "commune_principale": main5,
-            "commune_principale_nom": main_names,
-            "communes": communes_arr,
-            "population": np.round(population, 1),
-            "nb_carreaux": n_squares,
-            "nb_carreaux_bas_revenus": n_low,
-            "statistique": np.round(stat, 1),
-            "type_statistique": squares.statistic_kind,
-            "seuil": s,
-            "seuil_applique": np.round(applied, 1),
-            "ratio_moyenne_mediane": np.round(squares.uu_mean_median[uu], 4),
-            "facteur_seuil": np.round(squares.uu_factor[uu], 4),
-            "population_uu_min": uus.population[uu],
-            "decision": np.where(reason == RETENU, "retenu", "rejete"),
-            "motif": reason,
-            "explication": pd.Series(reason).map(labels).to_numpy(),
-        }
-    )
     if grid.men is not None:
-        table["men"] = np.round(total(np.nan_to_num(grid.men[member])), 1)
+        columns["men"] = np.round(total(np.nan_to_num(grid.men[member])), 1)
     if grid.men_pauv is not None:
-        table["men_pauv"] = np.round(total(np.nan_to_num(grid.men_pauv[member])), 1)
-    return table
+        columns["men_pauv"] = np.round(total(np.nan_to_num(grid.men_pauv[member])), 1)
+    return pd.DataFrame(columns)

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from quartiers.delimitation.decision import RETENU, zone_table
-from quartiers.delimitation.geometry import LAEA, LAMBERT93, reproject, zone_polygons
+from quartiers.delimitation.decision import RETENU, text_column, zone_table
+from quartiers.delimitation.geometry import LAMBERT93, zone_polygons
 from quartiers.delimitation.squares import SquareAssessment, assess_squares
 from quartiers.delimitation.zones import Raster, Zones, group_zones
 from quartiers.io.grid import Grid
@@ -97,29 +98,40 @@ def delimit(
     zones = group_zones(raster, squares.uu, squares.low, rules, progress=step)
     table = zone_table(grid, squares, zones, uus, rules, commune_names)
 
-    kept = table[table["motif"] == RETENU].copy()
-    kept = kept.sort_values("code").reset_index(drop=True)
-    rank = kept.groupby("commune_principale").cumcount() + 1
-    label = kept["commune_principale_nom"].where(
-        kept["commune_principale_nom"] != "", kept["commune_principale"]
-    ).astype(str)  # an empty table has float columns
-    kept["nom"] = label + " – quartier " + rank.astype(str)
-    if with_geometry and len(kept):
-        step = _Step(progress, "Contours des quartiers", len(kept))
-        polys = zone_polygons(grid, zones, kept["zone"].to_numpy())
-        step.advance(len(kept))
-        geometry = reproject(polys, LAEA, LAMBERT93)
+    # the quartiers, in code order, named after their main commune and numbered within it
+    retained = np.flatnonzero((table["motif"] == RETENU).to_numpy())
+    retained = retained[np.argsort(table["code"].array.take(retained).to_numpy())]
+    main = table["commune_principale"].to_numpy()[retained]
+    main_name = table["commune_principale_nom"].to_numpy()[retained]
+    label = np.where(main_name != "", main_name, main)
+    _, commune = np.unique(main, return_inverse=True)
+    by_commune = np.lexsort((np.arange(len(retained)), commune))
+    starts = np.searchsorted(commune[by_commune], commune[by_commune])
+    rank = np.empty(len(retained), dtype=np.int64)
+    rank[by_commune] = np.arange(len(retained)) - starts + 1
+    names = [f"{a} – quartier {r}" for a, r in zip(label, rank, strict=True)]
+    if with_geometry and len(retained):
+        step = _Step(progress, "Contours des quartiers", len(retained))
+        geometry = zone_polygons(grid, zones, retained, target=LAMBERT93)
+        step.advance(len(retained))
     else:
-        geometry = np.array([None] * len(kept), dtype=object)
-    kept["methode"] = STATISTIC_LABELS[squares.statistic_kind]
-    kept["regles"] = rules.jeu
+        geometry = np.array([None] * len(retained), dtype=object)
+    nom = np.full(len(table), "", dtype=object)
+    nom[retained] = names
+    table["nom"] = text_column(pa.array(nom, type=pa.string()))
+
     columns = ["code", "nom", "uu_code", "uu_nom", "communes", "population", "statistique",
                "type_statistique", "seuil", "facteur_seuil", "seuil_applique", "nb_carreaux",
                "nb_carreaux_bas_revenus", "methode", "regles"]
-    columns += [c for c in ("men", "men_pauv") if c in kept]
+    columns += [c for c in ("men", "men_pauv") if c in table]
+    # columns are taken from the table's arrays, keeping their types, instead of copying
+    # and filtering a DataFrame
+    data = {c: table[c].array.take(retained) for c in [*columns, "zone"] if c in table}
+    for c, value in (("methode", STATISTIC_LABELS[squares.statistic_kind]),
+                     ("regles", rules.jeu)):
+        data[c] = text_column(pa.array([value] * len(retained), type=pa.string()))
     quartiers = gpd.GeoDataFrame(
-        kept[[*columns, "zone"]], geometry=list(geometry), crs=LAMBERT93
+        pd.DataFrame({c: data[c] for c in [*columns, "zone"]}),
+        geometry=gpd.array.from_shapely(geometry, crs=LAMBERT93),
     )
-    table = table.merge(kept[["zone", "nom"]], on="zone", how="left")
-    table["nom"] = table["nom"].fillna("")
     return Delimitation(rules, grid, squares, zones, table, quartiers)

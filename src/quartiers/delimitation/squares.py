@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import ndimage
@@ -32,6 +33,8 @@ class SquareAssessment:
     uu_eligible: np.ndarray  # UU of at least population_min_uu inhabitants
     uu_mean_median: np.ndarray  # mean / median ratio per UU (1 for medians)
     uu_factor: np.ndarray  # factor applied to S per UU (1 for medians)
+    commune: np.ndarray  # index in ``communes`` of the square's first lcog_geo commune
+    communes: np.ndarray  # the distinct first communes, sorted (5-character codes)
 
 
 def statistic_kind(grid: Grid, rules: Rules) -> str:
@@ -47,6 +50,48 @@ def statistic_kind(grid: Grid, rules: Rules) -> str:
     return rules.statistique
 
 
+def encode_communes(grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``lcog_geo`` values and each square's index among them.
+
+    Rules on communes then run once per distinct value (tens of thousands for France, not
+    millions) and are spread to the squares by that index.
+    """
+    # pandas hashes the Python strings directly: about twice as fast as building an Arrow
+    # array first and dictionary-encoding it
+    of_square, distinct = pd.factorize(grid.communes)
+    return np.asarray(distinct, dtype=object), of_square
+
+
+def _urban_units_of_values(
+    grid: Grid, uus: UrbanUnits, distinct: np.ndarray, of_square: np.ndarray, unknown: str,
+    first_codes: np.ndarray,
+) -> np.ndarray:
+    """UU index of each distinct ``lcog_geo`` value (see :func:`assign_urban_units`)."""
+    first = uus.index_of_communes(first_codes)
+    if unknown == "erreur" and (first < 0).any():
+        idx = int(np.flatnonzero(first[of_square] < 0)[0])
+        raise QuartiersError(
+            f"commune « {grid.communes[idx][:5]} » absente de la composition des unités "
+            "urbaines (unité urbaine inconnue)",
+            fichier=grid.source, ligne=idx + 2, champ="lcog_geo",
+        )
+    result = first.copy()
+    chosen_urban = np.where(first >= 0, uus.is_urban[np.maximum(first, 0)], False)
+    text = pa.array(distinct, type=pa.string())
+    for pos in range(1, MAX_COMMUNES_PER_SQUARE):
+        sliced = pc.utf8_slice_codeunits(text, pos * 5, pos * 5 + 5)
+        codes = np.asarray(sliced.to_numpy(zero_copy_only=False), dtype="U5")
+        present = codes != ""
+        if not present.any():
+            break
+        other = np.where(present, uus.index_of_communes(codes), -1)
+        urban = np.where(other >= 0, uus.is_urban[np.maximum(other, 0)], False)
+        take = urban & ~chosen_urban
+        result = np.where(take, other, result)
+        chosen_urban |= take
+    return result
+
+
 def assign_urban_units(
     grid: Grid, uus: UrbanUnits, unknown: str = "erreur"
 ) -> np.ndarray:
@@ -60,30 +105,11 @@ def assign_urban_units(
     The rule runs once per distinct ``lcog_geo`` value (tens of thousands for France, not
     millions), then the result is spread to the squares.
     """
-    encoded = pc.dictionary_encode(pa.array(grid.communes, type=pa.string()))
-    distinct = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-    of_square = encoded.indices.to_numpy(zero_copy_only=False)
-    first = uus.index_of_communes(commune_codes(distinct, 0))
-    if unknown == "erreur" and (first < 0).any():
-        idx = int(np.flatnonzero(first[of_square] < 0)[0])
-        raise QuartiersError(
-            f"commune « {grid.communes[idx][:5]} » absente de la composition des unités "
-            "urbaines (unité urbaine inconnue)",
-            fichier=grid.source, ligne=idx + 2, champ="lcog_geo",
-        )
-    result = first.copy()
-    chosen_urban = np.where(first >= 0, uus.is_urban[np.maximum(first, 0)], False)
-    for pos in range(1, MAX_COMMUNES_PER_SQUARE):
-        codes = commune_codes(distinct, pos)
-        present = codes != ""
-        if not present.any():
-            break
-        other = np.where(present, uus.index_of_communes(codes), -1)
-        urban = np.where(other >= 0, uus.is_urban[np.maximum(other, 0)], False)
-        take = urban & ~chosen_urban
-        result = np.where(take, other, result)
-        chosen_urban |= take
-    return result[of_square]
+    distinct, of_square = encode_communes(grid)
+    first_codes = commune_codes(distinct, 0)
+    return _urban_units_of_values(grid, uus, distinct, of_square, unknown, first_codes)[
+        of_square
+    ]
 
 
 def mean_median_ratio(grid: Grid, uu: np.ndarray, uus: UrbanUnits, rules: Rules) -> np.ndarray:
@@ -141,7 +167,13 @@ def assess_squares(
     previous list: with ``derogation_liste_precedente`` they are treated as eligible.
     """
     kind = statistic_kind(grid, rules)
-    uu = assign_urban_units(grid, uus, unknown_communes)
+    distinct, of_square = encode_communes(grid)
+    first_codes = commune_codes(distinct, 0)
+    uu_of_value = _urban_units_of_values(
+        grid, uus, distinct, of_square, unknown_communes, first_codes
+    )
+    uu = uu_of_value[of_square]
+    communes, commune_of_value = np.unique(first_codes, return_inverse=True)
 
     eligible = uus.is_urban & uu_is_eligible(uus.population, rules)
     if derogation_uu:
@@ -160,7 +192,7 @@ def assess_squares(
     uu_median = np.where(uus.is_urban, uus.median, uus.national_median)
     s_uu = threshold(uu_median, uus.national_median, uus.population, rules)
 
-    present = np.unique(uu[uu >= 0])
+    present = np.unique(uu_of_value[uu_of_value >= 0])  # every value is some square's
     missing = present[eligible[present] & (s_uu[present] < 0)]
     if missing.size:
         code = uus.codes[missing[0]]
@@ -192,4 +224,5 @@ def assess_squares(
         uu=uu, statistic=stat, threshold=s, applied=applied, low=low,
         statistic_kind=kind, uu_threshold=s_uu, uu_eligible=eligible,
         uu_mean_median=mean_median, uu_factor=factor,
+        commune=commune_of_value[of_square], communes=communes,
     )

@@ -52,13 +52,22 @@ def threshold(
     """Threshold S in euros (int64) per urban unit; -1 where the UU median is unknown."""
     median_uu = np.asarray(median_uu, dtype=np.float64)
     known = ~np.isnan(median_uu)
-    # Parameters as integers of 10^-6 and medians in cents: the product is exact. It can
-    # exceed int64, so it is evaluated on Python integers (one per urban unit, not per square).
-    w = np.rint(national_weight(population, rules) * _SCALE).astype(np.int64).astype(object)
+    # Parameters as integers of 10^-6 and medians in cents: the product is exact. It stays
+    # within int64 for any plausible parameters; otherwise it is evaluated on Python
+    # integers (one per urban unit, not per square).
+    w = np.rint(national_weight(population, rules) * _SCALE).astype(np.int64)
     c = round(rules.coefficient * _SCALE)
     nat = round(median_nat * 100)
-    uu = np.rint(np.where(known, median_uu, 0) * 100).astype(np.int64).astype(object)
-    exact = c * (w * nat + (_SCALE - w) * uu)  # in 10^-12 cents
+    uu = np.rint(np.where(known, median_uu, 0) * 100).astype(np.int64)
     step = rules.arrondi_seuil * 100 * _SCALE * _SCALE
+    if len(w):
+        largest = abs(c) * (
+            int(np.abs(w).max()) * abs(nat) + int(np.abs(_SCALE - w).max()) * int(np.abs(uu).max())
+        )
+    else:
+        largest = 0
+    if max(largest, step) >= 2**62:
+        w, uu = w.astype(object), uu.astype(object)
+    exact = c * (w * nat + (_SCALE - w) * uu)  # in 10^-12 cents
     s = (-(-exact // step)) * rules.arrondi_seuil
     return np.where(known, s, -1).astype(np.int64)
