@@ -79,11 +79,10 @@ class Checker:
                                  champ="--tolerance")
         r = self.query(x, y)
         inside = r.inside >= 0
-        last = len(self._codes) - 1
-        which = np.where(inside, r.inside, last)
+        which = r.inside  # -1 (no QPV) picks the trailing None
         d = np.round(r.distance, 2) + 0.0  # no "-0.0"
         close = inside | ((r.nearest >= 0) & (r.distance <= tolerance))
-        proche = np.where(inside, r.inside, np.where(close, r.nearest, last))
+        proche = np.where(inside, r.inside, np.where(close, r.nearest, -1))
         return {
             "qpv_code": self._codes[which],
             "qpv_nom": self._names[which],

@@ -224,7 +224,8 @@ class PerimeterIndex:
         n = len(self.unit_polygon)
         local = np.zeros(len(self.seg_ax), dtype=np.int64)
         self.hull_centre = np.zeros((n, 2))
-        self.hull_start_bin = np.zeros((n, kernels.ANGLE_BINS), dtype=np.int64)
+        # int32: read for every point outside a box, so it had better stay in the caches
+        self.hull_start_bin = np.zeros((n, kernels.ANGLE_BINS), dtype=np.int32)
         counts = kernels.hulls(self.unit_seg_start, self.unit_ext_len, self.seg_ax,
                                self.seg_ay, local, self.hull_centre, self.hull_start_bin)
         unit_of = np.repeat(np.arange(n), counts)
@@ -323,6 +324,18 @@ class PerimeterIndex:
         )
         empty_i, empty_f = np.zeros(1, dtype=np.int64), np.zeros(0)
         self._cells = (0.0, 0.0, 1.0, 0, 0, empty_i, empty_i, empty_f)
+        self._kernel_cells = self._records(self._cells)
+
+    @staticmethod
+    def _records(cells: tuple) -> tuple:
+        """The cells as the kernel reads them: one record per cell (bound, start, end,
+        first unit), so that a point costs one memory access for its cell."""
+        x0, y0, size, nx, ny, ptr, units, bound2 = cells
+        rec = np.zeros((nx * ny, 4))
+        rec[:, 0], rec[:, 1], rec[:, 2] = bound2, ptr[:-1], ptr[1:]
+        has = ptr[1:] > ptr[:-1]
+        rec[has, 3] = units[ptr[:-1][has]]
+        return (x0, y0, size, nx, ny, units, rec)
 
     def _build_cells(self) -> None:
         """Coarse cells over the units' extent (plus ``margin``): per cell, the units whose
@@ -344,10 +357,13 @@ class PerimeterIndex:
         nx, ny = int(np.ceil(w / size)), int(np.ceil(h / size))
         if nx * ny <= 4 * REFINE * REFINE:
             self._cells = self._make_cells(x0, y0, size, nx, ny)
+            self._kernel_cells = self._records(self._cells)
             return
         pnx, pny = -(-nx // REFINE), -(-ny // REFINE)
         self._cells = self._make_cells(x0, y0, size * REFINE, pnx, pny)
+        self._kernel_cells = self._records(self._cells)
         self._cells = self._make_cells(x0, y0, size, pnx * REFINE, pny * REFINE, self._cells)
+        self._kernel_cells = self._records(self._cells)
 
     def _make_cells(self, x0: float, y0: float, size: float, nx: int, ny: int,
                     parent: tuple | None = None) -> tuple:
@@ -394,7 +410,7 @@ class PerimeterIndex:
         if hi <= lo or len(self.unit_polygon) == 0:
             return
         kernels.query(x, y, lo, hi, out.inside, out.nearest, out.distance, *self._args,
-                      self._cells)
+                      self._kernel_cells)
 
     def query(self, x: np.ndarray, y: np.ndarray, workers: int = 1,
               part: int = 262_144) -> QueryResult:

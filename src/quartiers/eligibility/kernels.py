@@ -382,13 +382,17 @@ def query(x, y, lo, hi, inside, nearest, dist, units, grid, slabs, hulls, tree, 
     segment row), centre, start vertex per direction)``;
     ``tree = (box, leaf_unit, n_leaves)``: implicit complete binary tree, node ``i`` has
     children ``2i`` and ``2i + 1``, leaves from ``n_leaves``;
-    ``cells = (x0, y0, size, nx, ny, ptr, units, bound2)``: coarse cells listing the units
-    that can matter for a point of the cell, and a bound of the squared distance to the
-    nearest boundary valid in the whole cell. Points outside the cells walk the tree.
+    ``cells = (x0, y0, size, nx, ny, units, records)``: coarse cells listing the units that
+    can matter for a point of the cell; a cell's record holds, in one cache line, a bound of
+    the squared distance to the nearest boundary valid in the whole cell, the start and end
+    of its list in ``units`` and its first unit. Points outside the cells walk the tree.
     Squared distances throughout."""
-    uq = units[0]
+    uq, ubox, useg, segs = units
+    cstart, gscale, gnx, gny, cptr, crows = grid
+    sstart, snum, sinv, sptr, srows = slabs
+    hstart, hrows, hbridge, chptr, chrows, hcentre, hbin = hulls
     nbox, leaf_unit, n_leaves = tree
-    kx0, ky0, ksize, knx, kny, kptr, kunits, kbound = cells
+    kx0, ky0, ksize, knx, kny, kunits, krec = cells
     stack = np.empty(128, dtype=np.int64)
     for i in range(lo, hi):
         px = x[i]
@@ -405,10 +409,13 @@ def query(x, y, lo, hi, inside, nearest, dist, units, grid, slabs, hulls, tree, 
         fy = (py - ky0) / ksize
         if 0.0 <= fx < knx and 0.0 <= fy < kny:
             c = int(fx) * kny + int(fy)
-            best = kbound[c]
-            for j in range(kptr[c], kptr[c + 1]):
-                u = kunits[j]
-                d, qin = _visit(u, px, py, best, qin, units, grid, slabs, hulls)
+            best = krec[c, 0]
+            j0 = int(krec[c, 1])
+            for j in range(j0, int(krec[c, 2])):
+                u = int(krec[c, 3]) if j == j0 else kunits[j]
+                d, qin = _visit(u, px, py, best, qin, uq, ubox, useg, segs, cstart, gscale, gnx,
+                                gny, cptr, crows, sstart, snum, sinv, sptr, srows, hstart,
+                                hrows, hbridge, chptr, chrows, hcentre, hbin)
                 if d < best:
                     best = d
                     best_unit = u
@@ -438,7 +445,9 @@ def query(x, y, lo, hi, inside, nearest, dist, units, grid, slabs, hulls, tree, 
                 continue
             u = leaf_unit[node - n_leaves]
             if u >= 0:
-                d, qin = _visit(u, px, py, best, qin, units, grid, slabs, hulls)
+                d, qin = _visit(u, px, py, best, qin, uq, ubox, useg, segs, cstart, gscale, gnx,
+                                gny, cptr, crows, sstart, snum, sinv, sptr, srows, hstart,
+                                hrows, hbridge, chptr, chrows, hcentre, hbin)
                 if d < best:
                     best = d
                     best_unit = u
@@ -449,16 +458,14 @@ def query(x, y, lo, hi, inside, nearest, dist, units, grid, slabs, hulls, tree, 
 
 
 @njit(cache=True, inline="always")
-def _visit(u, px, py, best, qin, units, grid, slabs, hulls):  # pragma: no cover - compiled
+def _visit(u, px, py, best, qin, uq, ubox, useg, segs, cstart, gscale, gnx, gny, cptr, crows,
+           sstart, snum, sinv, sptr, srows, hstart, hrows, hbridge, chptr, chrows, hcentre,
+           hbin):  # pragma: no cover - compiled
     """Squared distance from the point to unit ``u`` (exact when below ``best``) and the
-    containing QPV so far (``qin``, the lowest index wins)."""
-    # inlined, and arrays unpacked here: passing them to a compiled call would cost a
-    # reference count per array and per call
-    uq, ubox, useg, segs = units
+    containing QPV so far (``qin``, the lowest index wins). Arrays come one by one, unpacked
+    once per call of :func:`query`: unpacking them here, per point, costs reference counts."""
     if ubox[u, 0] <= px <= ubox[u, 2] and ubox[u, 1] <= py <= ubox[u, 3]:
-        cstart, gscale, gnx, gny, cptr, crows = grid
         d = _grid_distance2(u, px, py, cstart, gscale, gnx, gny, cptr, crows)
-        sstart, snum, sinv, sptr, srows = slabs
         within = d <= ON_BOUNDARY * ON_BOUNDARY or _crosses(u, px, py, ubox[u, 1], sstart,
                                                             snum, sinv, sptr, srows)
         if within and (qin < 0 or uq[u] < qin):
@@ -466,7 +473,6 @@ def _visit(u, px, py, best, qin, units, grid, slabs, hulls):  # pragma: no cover
         return d, qin
     if box_dist2(px, py, ubox, u) > best:
         return np.inf, qin
-    hstart, hrows, hbridge, chptr, chrows, hcentre, hbin = hulls
     return _far_distance2(u, px, py, best, useg, segs, hstart, hrows, hbridge, chptr, chrows,
                           hcentre, hbin), qin
 
