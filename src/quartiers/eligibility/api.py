@@ -41,10 +41,15 @@ _PARALLEL_MIN = 65_536
 _PART = 262_144
 
 
-def _with_none(values: np.ndarray) -> np.ndarray:
-    """``values`` as objects plus a trailing None (index -1 means "no QPV")."""
-    out = np.empty(len(values) + 1, dtype=object)
-    out[:-1] = values
+def _labels(table: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``table[index]`` as objects, None where ``index`` is -1 ("no QPV").
+
+    Only the points in or near a QPV are looked up (a few per cent of a batch): taking a
+    Python object costs a reference count, and None is what ``np.empty`` already holds."""
+    out = np.empty(len(index), dtype=object)
+    hit = index >= 0
+    if hit.any():
+        out[hit] = table[index[hit]]
     return out
 
 
@@ -58,9 +63,9 @@ class Checker:
     def __post_init__(self) -> None:
         self.index = PerimeterIndex(self.perimeters)
         ps = self.perimeters
-        self._codes = _with_none(ps.codes)
-        self._names = _with_none(ps.names)
-        self._communes = _with_none(ps.communes)
+        self._codes = np.asarray(ps.codes, dtype=object)
+        self._names = np.asarray(ps.names, dtype=object)
+        self._communes = np.asarray(ps.communes, dtype=object)
 
     @property
     def millesime(self) -> str:
@@ -79,18 +84,20 @@ class Checker:
                                  champ="--tolerance")
         r = self.query(x, y)
         inside = r.inside >= 0
-        which = r.inside  # -1 (no QPV) picks the trailing None
-        d = np.round(r.distance, 2) + 0.0  # no "-0.0"
+        d = np.round(r.distance, 2)
+        d += 0.0  # no "-0.0"; in place: fresh memory is slow to touch
         close = inside | ((r.nearest >= 0) & (r.distance <= tolerance))
         proche = np.where(inside, r.inside, np.where(close, r.nearest, -1))
+        d_close = np.maximum(d, 0.0)
+        d_close[~close] = np.nan
         return {
-            "qpv_code": self._codes[which],
-            "qpv_nom": self._names[which],
-            "communes": self._communes[which],
+            "qpv_code": _labels(self._codes, r.inside),
+            "qpv_nom": _labels(self._names, r.inside),
+            "communes": _labels(self._communes, r.inside),
             "dans_qpv": inside,
             "distance_m": d,
-            "qpv_proche": self._codes[proche],
-            "distance_proche_m": np.where(close, np.maximum(d, 0.0), np.nan),
+            "qpv_proche": _labels(self._codes, proche),
+            "distance_proche_m": d_close,
         }
 
 

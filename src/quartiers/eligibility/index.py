@@ -5,9 +5,13 @@ walked point by point by the compiled kernel :func:`quartiers.eligibility.kernel
 
 * **Units.** Every QPV is split into its polygons (*units*), exterior rings oriented
   counter-clockwise; each unit keeps its boundary segments (exterior, then holes).
-* **Tree of units.** An implicit binary tree of the units' bounding boxes, in Morton order.
-  A point visits the nodes nearest first and skips every node farther than the best
-  distance found so far: the nearest boundary of any QPV, anywhere in France or outside.
+* **Coarse cells** (``cell`` metres, over the units' extent plus ``margin``): each lists the
+  only units that can matter for a point of the cell, with a bound of the distance to the
+  nearest boundary valid in the whole cell; a point reads one cell record, then usually one
+  or two units.
+* **Tree of units**, for points outside the coarse cells: an implicit binary tree of the
+  units' bounding boxes, in Morton order, visited nearest first, skipping every node
+  farther than the best distance found so far.
 * **Inside a unit's box: local grid.** Each unit has a grid of about ``cells_per_segment``
   cells per segment over its box. A cell lists the segments that can be the unit's nearest
   for some point of the cell (a segment farther from the cell than the distance from the
@@ -19,13 +23,17 @@ walked point by point by the compiled kernel :func:`quartiers.eligibility.kernel
   spans a pocket of the ring), the nearest boundary point lies on the bridge's *chain* (the
   ring segments it spans), sorted by depth below the bridge so that the search stops early.
 
-Distances are exact up to floating-point rounding; the tests compare every answer with GEOS.
+Big batches on big indexes are answered in neighbourhood order (a linear-time sort by
+blocks of coarse cells), chunk by chunk, on several threads: for points in random order,
+memory latency costs more than the arithmetic. Distances are exact up to floating-point
+rounding; the tests compare every answer with GEOS.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import shapely
@@ -46,6 +54,7 @@ REFINE = 4
 SORT_BLOCK = 4
 #: Points answered together (bounds the memory of the neighbourhood order).
 CHUNK = 2_000_000
+_NO_ORDER = np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -390,7 +399,7 @@ class PerimeterIndex:
 
     def allocate(self, n: int) -> QueryResult:
         """Empty answers for ``n`` points (no QPV, NaN distance)."""
-        return QueryResult(np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64),
+        return QueryResult(np.full(n, -1, dtype=np.int32), np.full(n, -1, dtype=np.int32),
                            np.full(n, np.nan))
 
     def arrange(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
@@ -401,23 +410,25 @@ class PerimeterIndex:
             return None
         return kernels.spatial_order(x, y, x0, y0, size, nx, ny, SORT_BLOCK)
 
-    def query_into(self, x: np.ndarray, y: np.ndarray, out: QueryResult, lo: int = 0,
-                   hi: int | None = None) -> None:
-        """Answer points ``lo`` to ``hi`` of contiguous float64 arrays into ``out``.
+    def query_into(self, x: np.ndarray, y: np.ndarray, out: QueryResult,
+                   order: np.ndarray | None = None, lo: int = 0, hi: int | None = None) -> None:
+        """Answer points ``lo`` to ``hi`` of contiguous float64 arrays into ``out``, at
+        ``order[i]`` for point ``i`` when an order is given (``x, y`` are then in that order).
 
         Releases the GIL: threads may answer disjoint ranges at once."""
-        hi = len(x) if hi is None else hi
+        order = _NO_ORDER if order is None else order
+        hi = (len(order) if len(order) else len(x)) if hi is None else hi
         if hi <= lo or len(self.unit_polygon) == 0:
             return
-        kernels.query(x, y, lo, hi, out.inside, out.nearest, out.distance, *self._args,
-                      self._kernel_cells)
+        kernels.query(x, y, order, lo, hi, out.inside, out.nearest, out.distance,
+                      *self._args, self._kernel_cells)
 
     def query(self, x: np.ndarray, y: np.ndarray, workers: int = 1,
               part: int = 262_144) -> QueryResult:
         """Containment, nearest QPV and signed distance for Lambert-93 coordinates.
 
         Big arrays are answered by chunks of ``CHUNK`` points, each in neighbourhood order
-        (then put back in the caller's order), in parts of ``part`` points shared by
+        when the index is big (see :meth:`arrange`), in parts of ``part`` points shared by
         ``workers`` threads."""
         x = np.ascontiguousarray(x, dtype=np.float64)
         y = np.ascontiguousarray(y, dtype=np.float64)
@@ -426,30 +437,21 @@ class PerimeterIndex:
         try:
             for a in range(0, len(x), CHUNK):
                 b = min(a + CHUNK, len(x))
-                self._chunk(x[a:b], y[a:b], out, a, pool, part)
+                xs, ys = x[a:b], y[a:b]
+                view = QueryResult(out.inside[a:b], out.nearest[a:b], out.distance[a:b])
+                order = self.arrange(xs, ys)
+                if order is not None:
+                    xs, ys = xs[order], ys[order]
+                if pool is None:
+                    self.query_into(xs, ys, view, order)
+                    continue
+                bounds = [*range(0, b - a, part), b - a]
+                list(pool.map(partial(self.query_into, xs, ys, view, order),
+                              bounds[:-1], bounds[1:]))
         finally:
             if pool is not None:
                 pool.shutdown()
         return out
-
-    def _chunk(self, x: np.ndarray, y: np.ndarray, out: QueryResult, at: int,
-               pool: ThreadPoolExecutor | None, part: int) -> None:
-        order = self.arrange(x, y)
-        if order is not None:
-            x, y = x[order], y[order]
-        res = self.allocate(len(x)) if order is not None or at else out
-        if pool is None:
-            self.query_into(x, y, res)
-        else:
-            bounds = [*range(0, len(x), part), len(x)]
-            list(pool.map(lambda a, b: self.query_into(x, y, res, a, b),
-                          bounds[:-1], bounds[1:]))
-        if res is out:
-            return
-        where = slice(at, at + len(x)) if order is None else at + order
-        out.inside[where] = res.inside
-        out.nearest[where] = res.nearest
-        out.distance[where] = res.distance
 
 
 def compile_kernels() -> None:

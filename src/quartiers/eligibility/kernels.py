@@ -345,7 +345,7 @@ def spatial_order(x, y, x0, y0, size, nx, ny, block):  # pragma: no cover - comp
     nby = (ny + block - 1) // block
     n_keys = nbx * nby + 1
     n = len(x)
-    key = np.empty(n, dtype=np.int64)
+    key = np.empty(n, dtype=np.int32)
     count = np.zeros(n_keys + 1, dtype=np.int64)
     span = size * block
     for i in range(n):
@@ -367,9 +367,13 @@ def spatial_order(x, y, x0, y0, size, nx, ny, block):  # pragma: no cover - comp
 
 
 @njit(cache=True, nogil=True)
-def query(x, y, lo, hi, inside, nearest, dist, units, grid, slabs, hulls, tree, cells):
+def query(x, y, order, lo, hi, inside, nearest, dist, units, grid, slabs, hulls, tree,
+          cells):
     # pragma: no cover - compiled
-    """Containment, nearest QPV and signed distance of points ``lo`` to ``hi``.
+    """Containment, nearest QPV and signed distance of points ``lo`` to ``hi`` of ``x, y``,
+    answers written at ``order[t]`` (at ``t`` when ``order`` is empty): the points come in
+    neighbourhood order, the answers go straight back to the caller's order (no second copy
+    of the results: fresh memory is slow to touch).
 
     Segment data are copied where they are read (rows ``ax, ay, dx, dy, inv``), so that a
     point reads a few contiguous rows instead of scattered ones: memory latency, not
@@ -394,9 +398,11 @@ def query(x, y, lo, hi, inside, nearest, dist, units, grid, slabs, hulls, tree, 
     nbox, leaf_unit, n_leaves = tree
     kx0, ky0, ksize, knx, kny, kunits, krec = cells
     stack = np.empty(128, dtype=np.int64)
-    for i in range(lo, hi):
-        px = x[i]
-        py = y[i]
+    ordered = len(order) > 0
+    for t in range(lo, hi):
+        i = order[t] if ordered else t
+        px = x[t]
+        py = y[t]
         if not (math.isfinite(px) and math.isfinite(py)):
             inside[i] = -1
             nearest[i] = -1
@@ -407,74 +413,77 @@ def query(x, y, lo, hi, inside, nearest, dist, units, grid, slabs, hulls, tree, 
         qin = -1
         fx = (px - kx0) / ksize
         fy = (py - ky0) / ksize
-        if 0.0 <= fx < knx and 0.0 <= fy < kny:
+        in_cells = 0.0 <= fx < knx and 0.0 <= fy < kny
+        c = j = j1 = first = sp = 0
+        if in_cells:
             c = int(fx) * kny + int(fy)
             best = krec[c, 0]
-            j0 = int(krec[c, 1])
-            for j in range(j0, int(krec[c, 2])):
-                u = int(krec[c, 3]) if j == j0 else kunits[j]
-                d, qin = _visit(u, px, py, best, qin, uq, ubox, useg, segs, cstart, gscale, gnx,
-                                gny, cptr, crows, sstart, snum, sinv, sptr, srows, hstart,
-                                hrows, hbridge, chptr, chrows, hcentre, hbin)
-                if d < best:
-                    best = d
-                    best_unit = u
-            sp = 0
+            j = int(krec[c, 1])
+            j1 = int(krec[c, 2])
+            first = j
         else:
             stack[0] = 1
             sp = 1
-        while sp > 0:
-            sp -= 1
-            node = stack[sp]
-            if box_dist2(px, py, nbox, node) > best:
+        while True:  # candidate units: the cell's list, or the tree's leaves nearest first
+            if in_cells:
+                if j >= j1:
+                    break
+                u = int(krec[c, 3]) if j == first else kunits[j]
+                j += 1
+            else:
+                u, sp = _next_leaf(px, py, best, stack, sp, nbox, leaf_unit, n_leaves)
+                if u < 0:
+                    break
+            # the visit is written out here: an inlined helper returning a pair cost
+            # reference counts on every array it was given, several times the work itself
+            if ubox[u, 0] <= px <= ubox[u, 2] and ubox[u, 1] <= py <= ubox[u, 3]:
+                d = _grid_distance2(u, px, py, cstart, gscale, gnx, gny, cptr, crows)
+                if (qin < 0 or uq[u] < qin) and (d <= ON_BOUNDARY * ON_BOUNDARY or _crosses(
+                        u, px, py, ubox[u, 1], sstart, snum, sinv, sptr, srows)):
+                    qin = uq[u]
+            elif box_dist2(px, py, ubox, u) > best:
                 continue
-            if node < n_leaves:
-                a = 2 * node
-                b = a + 1
-                da = box_dist2(px, py, nbox, a)
-                db = box_dist2(px, py, nbox, b)
-                if da <= db:  # nearer child popped first: best shrinks sooner
-                    a, b = b, a
-                    da, db = db, da
-                if da <= best:
-                    stack[sp] = a
-                    sp += 1
-                if db <= best:
-                    stack[sp] = b
-                    sp += 1
-                continue
-            u = leaf_unit[node - n_leaves]
-            if u >= 0:
-                d, qin = _visit(u, px, py, best, qin, uq, ubox, useg, segs, cstart, gscale, gnx,
-                                gny, cptr, crows, sstart, snum, sinv, sptr, srows, hstart,
-                                hrows, hbridge, chptr, chrows, hcentre, hbin)
-                if d < best:
-                    best = d
-                    best_unit = u
+            else:
+                d = _far_distance2(u, px, py, best, useg, segs, hstart, hrows, hbridge, chptr,
+                                   chrows, hcentre, hbin)
+            if d < best:
+                best = d
+                best_unit = u
         inside[i] = qin
         nearest[i] = uq[best_unit] if best_unit >= 0 else -1
         best = math.sqrt(best)
         dist[i] = -best if qin >= 0 else best
 
 
-@njit(cache=True, inline="always")
-def _visit(u, px, py, best, qin, uq, ubox, useg, segs, cstart, gscale, gnx, gny, cptr, crows,
-           sstart, snum, sinv, sptr, srows, hstart, hrows, hbridge, chptr, chrows, hcentre,
-           hbin):  # pragma: no cover - compiled
-    """Squared distance from the point to unit ``u`` (exact when below ``best``) and the
-    containing QPV so far (``qin``, the lowest index wins). Arrays come one by one, unpacked
-    once per call of :func:`query`: unpacking them here, per point, costs reference counts."""
-    if ubox[u, 0] <= px <= ubox[u, 2] and ubox[u, 1] <= py <= ubox[u, 3]:
-        d = _grid_distance2(u, px, py, cstart, gscale, gnx, gny, cptr, crows)
-        within = d <= ON_BOUNDARY * ON_BOUNDARY or _crosses(u, px, py, ubox[u, 1], sstart,
-                                                            snum, sinv, sptr, srows)
-        if within and (qin < 0 or uq[u] < qin):
-            qin = uq[u]
-        return d, qin
-    if box_dist2(px, py, ubox, u) > best:
-        return np.inf, qin
-    return _far_distance2(u, px, py, best, useg, segs, hstart, hrows, hbridge, chptr, chrows,
-                          hcentre, hbin), qin
+@njit(cache=True)
+def _next_leaf(px, py, best, stack, sp, nbox, leaf_unit, n_leaves):
+    # pragma: no cover - compiled
+    """Next unit of the tree within ``best`` of the point, nearest subtrees first, and the
+    new stack size; -1 when none is left."""
+    while sp > 0:
+        sp -= 1
+        node = stack[sp]
+        if box_dist2(px, py, nbox, node) > best:
+            continue
+        if node >= n_leaves:
+            u = leaf_unit[node - n_leaves]
+            if u >= 0:
+                return u, sp
+            continue
+        a = 2 * node
+        b = a + 1
+        da = box_dist2(px, py, nbox, a)
+        db = box_dist2(px, py, nbox, b)
+        if da <= db:  # nearer child popped first: best shrinks sooner
+            a, b = b, a
+            da, db = db, da
+        if da <= best:
+            stack[sp] = a
+            sp += 1
+        if db <= best:
+            stack[sp] = b
+            sp += 1
+    return -1, 0
 
 
 @njit(cache=True, inline="always")
