@@ -136,6 +136,19 @@ def cell_candidates(u0, u1, unit_seg, unit_cell, gx0, gy0, gsx, gsy, gny, ax, ay
 
 
 @njit(cache=True)
+def _insert(out, dist, base, n, u, d):  # pragma: no cover - compiled
+    """Insert unit ``u`` at distance ``d`` in the sorted list ``out[base:base + n]`` (nearest
+    first: the likely nearest unit is visited first and prunes the others)."""
+    k = n
+    while k > 0 and dist[k - 1] > d:
+        dist[k] = dist[k - 1]
+        out[base + k] = out[base + k - 1]
+        k -= 1
+    dist[k] = d
+    out[base + k] = u
+
+
+@njit(cache=True)
 def cell_units(x0, y0, size, nx, ny, reach, nbox, leaf_unit, n_leaves, ubox, fill, ptr, out):
     # pragma: no cover - compiled
     """Units whose box lies within ``reach[c]`` of cell ``c`` (tree walk per cell), in the
@@ -170,15 +183,9 @@ def cell_units(x0, y0, size, nx, ny, reach, nbox, leaf_unit, n_leaves, ubox, fil
             u = leaf_unit[node - n_leaves]
             if u < 0:
                 continue
-            if fill:  # insertion by distance from the centre: likely nearest first
-                d = box_dist2(0.5 * (cx0 + cx1), 0.5 * (cy0 + cy1), ubox, u)
-                k = n
-                while k > 0 and dist[k - 1] > d:
-                    dist[k] = dist[k - 1]
-                    out[base + k] = out[base + k - 1]
-                    k -= 1
-                dist[k] = d
-                out[base + k] = u
+            if fill:
+                _insert(out, dist, base, n, u,
+                        box_dist2(0.5 * (cx0 + cx1), 0.5 * (cy0 + cy1), ubox, u))
             n += 1
         counts[c] = n
     return counts
@@ -211,14 +218,8 @@ def refine_units(x0, y0, size, nx, ny, reach, ratio, pny, pptr, punits, ubox, fi
             if gx * gx + gy * gy > r2:
                 continue
             if fill:
-                d = box_dist2(0.5 * (cx0 + cx1), 0.5 * (cy0 + cy1), ubox, u)
-                k = n
-                while k > 0 and dist[k - 1] > d:
-                    dist[k] = dist[k - 1]
-                    out[base + k] = out[base + k - 1]
-                    k -= 1
-                dist[k] = d
-                out[base + k] = u
+                _insert(out, dist, base, n, u,
+                        box_dist2(0.5 * (cx0 + cx1), 0.5 * (cy0 + cy1), ubox, u))
             n += 1
         counts[c] = n
     return counts
