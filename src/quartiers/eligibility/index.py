@@ -51,6 +51,8 @@ SORT_MIN = 4_096
 SORT_CELLS = 131_072
 #: Ratio of the two levels of coarse cells.
 REFINE = 4
+#: Largest number of cells of the first (coarsest) level.
+TOP_CELLS = 4_096
 SORT_BLOCK = 4
 #: Points answered together (bounds the memory of the neighbourhood order).
 CHUNK = 2_000_000
@@ -350,10 +352,10 @@ class PerimeterIndex:
         """Coarse cells over the units' extent (plus ``margin``): per cell, the units whose
         box lies within ``d + r`` of it, ``d`` being the exact distance from the cell centre
         to the nearest boundary and ``r`` the half-diagonal; every point of the cell is
-        within ``d + r`` of a boundary, so no other unit can matter. Many cells are built in
-        two levels: cells ``REFINE`` times larger first (centres answered by the tree), then
-        the final cells, whose centres are answered with the help of the first level and
-        whose lists are taken from it."""
+        within ``d + r`` of a boundary, so no other unit can matter. Built level by level,
+        each ``REFINE`` times finer than the one before (from at most ``TOP_CELLS`` cells):
+        a level's centres are answered with the help of the level above, and its lists are
+        taken from it."""
         if len(self.unit_polygon) == 0:
             return
         size = self.cell
@@ -363,16 +365,17 @@ class PerimeterIndex:
         h = float(self.unit_y1.max()) + self.margin - y0
         while (w / size) * (h / size) > MAX_COARSE_CELLS:
             size *= 2
-        nx, ny = int(np.ceil(w / size)), int(np.ceil(h / size))
-        if nx * ny <= 4 * REFINE * REFINE:
-            self._cells = self._make_cells(x0, y0, size, nx, ny)
-            self._kernel_cells = self._records(self._cells)
-            return
-        pnx, pny = -(-nx // REFINE), -(-ny // REFINE)
-        self._cells = self._make_cells(x0, y0, size * REFINE, pnx, pny)
-        self._kernel_cells = self._records(self._cells)
-        self._cells = self._make_cells(x0, y0, size, pnx * REFINE, pny * REFINE, self._cells)
-        self._kernel_cells = self._records(self._cells)
+        levels = 0
+        while (w / (size * REFINE**levels)) * (h / (size * REFINE**levels)) > TOP_CELLS:
+            levels += 1
+        top = size * REFINE**levels
+        nx, ny = int(np.ceil(w / top)), int(np.ceil(h / top))
+        parent = None
+        for k in range(levels, -1, -1):  # coarsest first
+            scale = REFINE ** (levels - k)
+            parent = self._make_cells(x0, y0, size * REFINE**k, nx * scale, ny * scale, parent)
+            self._cells = parent
+            self._kernel_cells = self._records(parent)
 
     def _make_cells(self, x0: float, y0: float, size: float, nx: int, ny: int,
                     parent: tuple | None = None) -> tuple:
@@ -380,14 +383,14 @@ class PerimeterIndex:
         cx, cy = x0 + (ix + 0.5) * size, y0 + (iy + 0.5) * size
         d = np.abs(self.query(cx, cy, workers=2).distance)
         reach = d + size * np.sqrt(0.5) + kernels.SLACK
-        nbox, leaf_unit, leaves = self._args[4]
         ubox = self._args[0][1]
+        if parent is None:  # one parent cell listing every unit
+            n = len(self.unit_polygon)
+            parent = (x0, y0, size * max(nx, ny), 1, 1, np.array([0, n]), np.arange(n))
+        ratio = round(parent[2] / size)
 
         def lists(fill: bool, ptr: np.ndarray, out: np.ndarray) -> np.ndarray:
-            if parent is None:
-                return kernels.cell_units(x0, y0, size, nx, ny, reach, nbox, leaf_unit,
-                                          leaves, ubox, fill, ptr, out)
-            return kernels.refine_units(x0, y0, size, nx, ny, reach, REFINE, parent[4],
+            return kernels.refine_units(x0, y0, size, nx, ny, reach, ratio, parent[4],
                                         parent[5], parent[6], ubox, fill, ptr, out)
 
         empty = np.zeros(0, dtype=np.int64)

@@ -25,8 +25,8 @@ ANGLE_BINS = 64
 
 
 @njit(cache=True, inline="always")
-def seg_dist(px, py, ax, ay, dx, dy, inv):  # pragma: no cover - compiled
-    """Distance from a point to a segment."""
+def seg_sq(px, py, ax, ay, dx, dy, inv):  # pragma: no cover - compiled
+    """Squared distance from a point to a segment."""
     wx = px - ax
     wy = py - ay
     t = (wx * dx + wy * dy) * inv
@@ -36,7 +36,13 @@ def seg_dist(px, py, ax, ay, dx, dy, inv):  # pragma: no cover - compiled
         t = 1.0
     ex = wx - t * dx
     ey = wy - t * dy
-    return math.sqrt(ex * ex + ey * ey)
+    return ex * ex + ey * ey
+
+
+@njit(cache=True, inline="always")
+def seg_dist(px, py, ax, ay, dx, dy, inv):  # pragma: no cover - compiled
+    """Distance from a point to a segment."""
+    return math.sqrt(seg_sq(px, py, ax, ay, dx, dy, inv))
 
 
 @njit(cache=True, inline="always")
@@ -149,55 +155,15 @@ def _insert(out, dist, base, n, u, d):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def cell_units(x0, y0, size, nx, ny, reach, nbox, leaf_unit, n_leaves, ubox, fill, ptr, out):
-    # pragma: no cover - compiled
-    """Units whose box lies within ``reach[c]`` of cell ``c`` (tree walk per cell), in the
-    order of their box's distance from the cell centre; first call counts, second fills."""
-    counts = np.zeros(nx * ny, dtype=np.int64)
-    stack = np.empty(128, dtype=np.int64)
-    dist = np.empty(len(ubox))
-    for c in range(nx * ny):
-        ix = c // ny
-        iy = c - ix * ny
-        cx0 = x0 + ix * size
-        cy0 = y0 + iy * size
-        cx1 = cx0 + size
-        cy1 = cy0 + size
-        r2 = reach[c] * reach[c]
-        n = 0
-        base = ptr[c] if fill else 0
-        stack[0] = 1
-        sp = 1
-        while sp > 0:
-            sp -= 1
-            node = stack[sp]
-            gx = max(nbox[node, 0] - cx1, 0.0, cx0 - nbox[node, 2])
-            gy = max(nbox[node, 1] - cy1, 0.0, cy0 - nbox[node, 3])
-            if gx * gx + gy * gy > r2:
-                continue
-            if node < n_leaves:
-                stack[sp] = 2 * node
-                stack[sp + 1] = 2 * node + 1
-                sp += 2
-                continue
-            u = leaf_unit[node - n_leaves]
-            if u < 0:
-                continue
-            if fill:
-                _insert(out, dist, base, n, u,
-                        box_dist2(0.5 * (cx0 + cx1), 0.5 * (cy0 + cy1), ubox, u))
-            n += 1
-        counts[c] = n
-    return counts
-
-
-@njit(cache=True)
 def refine_units(x0, y0, size, nx, ny, reach, ratio, pny, pptr, punits, ubox, fill, ptr, out):
     # pragma: no cover - compiled
-    """Same lists as :func:`cell_units` for cells ``ratio`` times smaller than those of a
-    parent level with the same origin, taken from the parent's lists: a unit that can matter
-    in a cell can matter in the cell holding it (the child's bound ``d + r`` never exceeds
-    the parent's, by the triangle inequality), so filtering the parent's list is enough."""
+    """Units whose box lies within ``reach[c]`` of cell ``c``, nearest to the cell centre
+    first; first call counts, second fills ``out`` at ``ptr``.
+
+    Candidates come from a parent level ``ratio`` times coarser with the same origin (a
+    single parent cell listing every unit for the first level): a unit that can matter in a
+    cell can matter in the cell holding it (the child's bound ``d + r`` never exceeds the
+    parent's, by the triangle inequality), so filtering the parent's list is enough."""
     counts = np.zeros(nx * ny, dtype=np.int64)
     dist = np.empty(len(ubox))
     for c in range(nx * ny):
@@ -314,18 +280,8 @@ def seg_dist2(px, py, rows, j, o):  # pragma: no cover - compiled
     """Squared distance from a point to the segment packed in row ``j`` of ``rows`` from
     column ``o``: (ax, ay, dx, dy, inv). Rows are indexed in place: a row view would cost
     a reference count per access."""
-    wx = px - rows[j, o]
-    wy = py - rows[j, o + 1]
-    dx = rows[j, o + 2]
-    dy = rows[j, o + 3]
-    t = (wx * dx + wy * dy) * rows[j, o + 4]
-    if t < 0.0:
-        t = 0.0
-    elif t > 1.0:
-        t = 1.0
-    ex = wx - t * dx
-    ey = wy - t * dy
-    return ex * ex + ey * ey
+    return seg_sq(px, py, rows[j, o], rows[j, o + 1], rows[j, o + 2], rows[j, o + 3],
+                  rows[j, o + 4])
 
 
 @njit(cache=True, inline="always")
