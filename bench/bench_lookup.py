@@ -155,7 +155,17 @@ def case_lookup(national: bool, n: int) -> dict:
     }
 
 
-def case_sjoin(national: bool, n: int) -> dict:
+def _best_of(f, repetitions: int):
+    """(last result, best wall time) of ``repetitions`` calls."""
+    best = float("inf")
+    for _ in range(repetitions):
+        t = time.perf_counter()
+        out = f()
+        best = min(best, time.perf_counter() - t)
+    return out, best
+
+
+def case_sjoin(national: bool, n: int, repetitions: int = 3) -> dict:
     import geopandas as gpd
 
     from quartiers.eligibility import Checker
@@ -163,11 +173,14 @@ def case_sjoin(national: bool, n: int) -> dict:
     ps = synthetic_national() if national else real_set()
     x, y = points(ps, n, seed=3, national=national)
     polys = ps.to_geodataframe()
-    t = time.perf_counter()
-    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs="EPSG:2154")
-    joined = gpd.sjoin(pts, polys, how="left", predicate="intersects")
-    inside_gpd = ~joined.index.duplicated() & joined["index_right"].notna().to_numpy()
-    t_sjoin = time.perf_counter() - t
+
+    def sjoin():
+        pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs="EPSG:2154")
+        return gpd.sjoin(pts, polys, how="left", predicate="intersects")
+
+    joined, t_sjoin = _best_of(sjoin, repetitions)
+    inside_gpd = np.zeros(n, dtype=bool)
+    inside_gpd[joined.index[joined["index_right"].notna().to_numpy()]] = True
     m = min(n, 100_000)
     bounds = gpd.GeoDataFrame(geometry=polys.boundary, crs="EPSG:2154")
     t = time.perf_counter()
@@ -181,15 +194,18 @@ def case_sjoin(national: bool, n: int) -> dict:
     chk.columns(x[:1000], y[:1000])
     t = time.perf_counter()
     cols = chk.columns(x, y)
-    t_ours = time.perf_counter() - t
+    t_first = time.perf_counter() - t
+    cols, t_ours = _best_of(lambda: chk.columns(x, y), repetitions)
     t = time.perf_counter()
     cols_m = chk.columns(x[:m], y[:m])
     t_ours_m = time.perf_counter() - t
-    agree = int(inside_gpd.sum()) == int(cols["dans_qpv"].sum())
+    agree = bool(np.array_equal(inside_gpd, cols["dans_qpv"]))
     dist_ok = bool(np.allclose(np.abs(cols_m["distance_m"]), near["d"].to_numpy(), atol=0.011))
     return {
         "points": n, "sjoin_s": round(t_sjoin, 2), "nous_s": round(t_ours, 2),
         "ratio_sjoin": round(t_sjoin / t_ours, 1), "memes_reponses": agree,
+        "repetitions": repetitions, "nous_premier_appel_s": round(t_first, 2),
+        "ratio_sjoin_premier_appel": round(t_sjoin / t_first, 1),
         "nous_construction_s": round(t_build, 2),
         "ratio_sjoin_avec_construction": round(t_sjoin / (t_ours + t_build), 1),
         "points_sjoin_nearest": m, "sjoin_nearest_s": round(t_nearest, 2),
@@ -263,9 +279,9 @@ def _child(case: str, args: argparse.Namespace) -> dict | list:
     if case == "national":
         return case_lookup(True, args.points)
     if case == "sjoin-reel":
-        return case_sjoin(False, args.sous_ensemble)
+        return case_sjoin(False, args.sous_ensemble, args.repetitions)
     if case == "sjoin-national":
-        return case_sjoin(True, args.sous_ensemble)
+        return case_sjoin(True, args.sous_ensemble, args.repetitions)
     if case == "flux":
         return case_flux([float(v) for v in args.flux_go.split(",")], Path(args.dossier))
     raise SystemExit(f"cas inconnu : {case}")
@@ -275,6 +291,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--points", type=int, default=10_000_000)
     p.add_argument("--sous-ensemble", type=int, default=1_000_000)
+    p.add_argument("--repetitions", type=int, default=3,
+                   help="sjoin et recherche : meilleur de N appels (cas sjoin-*)")
     p.add_argument("--flux-go", default="0.25,1", help="tailles des CSV générés (Go)")
     p.add_argument("--dossier", default=tempfile.gettempdir())
     p.add_argument("--cas", default="reel,national,sjoin-reel,sjoin-national,flux")
@@ -288,7 +306,8 @@ def main() -> None:
     for case in args.cas.split(","):
         t = time.perf_counter()
         cmd = [sys.executable, __file__, "--enfant", case, "--points", str(args.points),
-               "--sous-ensemble", str(args.sous_ensemble), "--flux-go", args.flux_go,
+               "--sous-ensemble", str(args.sous_ensemble), "--repetitions",
+               str(args.repetitions), "--flux-go", args.flux_go,
                "--dossier", args.dossier]
         run = subprocess.run(cmd, capture_output=True, text=True)
         if run.returncode:
@@ -312,7 +331,10 @@ def main() -> None:
     for case in ("sjoin-reel", "sjoin-national"):
         if case in results:
             r = results[case]
-            print(f"{case}: {r['ratio_sjoin']}x geopandas.sjoin "
+            print(f"{case}: {r['ratio_sjoin']}x geopandas.sjoin, meilleur de "
+                  f"{r['repetitions']} appels de chaque côté ({r['sjoin_s']} s contre "
+                  f"{r['nous_s']} s ; premier appel de la recherche {r['nous_premier_appel_s']} s,"
+                  f" {r['ratio_sjoin_premier_appel']}x) "
                   f"(réponses identiques : {r['memes_reponses']} ; "
                   f"{r['ratio_sjoin_avec_construction']}x en comptant la construction de "
                   f"l'index, {r['nous_construction_s']} s), "

@@ -430,31 +430,31 @@ class PerimeterIndex:
               part: int = 262_144) -> QueryResult:
         """Containment, nearest QPV and signed distance for Lambert-93 coordinates.
 
-        Big arrays are answered by chunks of ``CHUNK`` points, each in neighbourhood order
-        when the index is big (see :meth:`arrange`), in parts of ``part`` points shared by
-        ``workers`` threads."""
+        Big arrays are cut into parts of about ``part`` points (at most ``CHUNK``) shared by
+        ``workers`` threads; each part is answered in neighbourhood order when the index is
+        big (see :meth:`arrange`), so that the ordering work is shared too."""
         x = np.ascontiguousarray(x, dtype=np.float64)
         y = np.ascontiguousarray(y, dtype=np.float64)
         out = self.allocate(len(x))
-        pool = ThreadPoolExecutor(workers) if workers > 1 and len(x) > part else None
-        try:
-            for a in range(0, len(x), CHUNK):
-                b = min(a + CHUNK, len(x))
-                xs, ys = x[a:b], y[a:b]
-                view = QueryResult(out.inside[a:b], out.nearest[a:b], out.distance[a:b])
-                order = self.arrange(xs, ys)
-                if order is not None:
-                    xs, ys = xs[order], ys[order]
-                if pool is None:
-                    self.query_into(xs, ys, view, order)
-                    continue
-                bounds = [*range(0, b - a, part), b - a]
-                list(pool.map(partial(self.query_into, xs, ys, view, order),
-                              bounds[:-1], bounds[1:]))
-        finally:
-            if pool is not None:
-                pool.shutdown()
+        n = len(x)
+        if workers < 2 or n <= part:
+            for a in range(0, n, CHUNK):
+                self._answer(x, y, out, a, min(a + CHUNK, n))
+            return out
+        size = min(CHUNK, max(part, -(-n // workers)))
+        bounds = [*range(0, n, size), n]
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(partial(self._answer, x, y, out), bounds[:-1], bounds[1:]))
         return out
+
+    def _answer(self, x: np.ndarray, y: np.ndarray, out: QueryResult, a: int, b: int) -> None:
+        """Points ``a`` to ``b``: put in neighbourhood order if worth it, then answered."""
+        xs, ys = x[a:b], y[a:b]
+        view = QueryResult(out.inside[a:b], out.nearest[a:b], out.distance[a:b])
+        order = self.arrange(xs, ys)
+        if order is not None:
+            xs, ys = xs[order], ys[order]
+        self.query_into(xs, ys, view, order)
 
 
 def compile_kernels() -> None:

@@ -292,15 +292,29 @@ def box_dist2(px, py, boxes, j):  # pragma: no cover - compiled
     return gx * gx + gy * gy
 
 
+@njit(cache=True, inline="always")
+def _interleave(v):  # pragma: no cover - compiled
+    """Bits of ``v`` (below 2**16) spread to the even positions (Morton code)."""
+    v &= 0xFFFF
+    v = (v | (v << 8)) & 0x00FF00FF
+    v = (v | (v << 4)) & 0x0F0F0F0F
+    v = (v | (v << 2)) & 0x33333333
+    return (v | (v << 1)) & 0x55555555
+
+
 @njit(cache=True, nogil=True)
 def spatial_order(x, y, x0, y0, size, nx, ny, block):  # pragma: no cover - compiled
-    """Point indices grouped by blocks of ``block`` x ``block`` coarse cells (counting sort,
-    linear time), points outside the cells last. Answering points block by block keeps the
-    data of a neighbourhood in the processor's caches: for points in random order, memory
-    latency costs more than the arithmetic."""
+    """Point indices grouped by blocks of ``block`` x ``block`` coarse cells, blocks in
+    Z-order (counting sort, linear time), points outside the cells last. Answering points
+    block by block, neighbouring blocks one after the other, keeps the data of a
+    neighbourhood in the processor's caches: for points in random order, memory latency
+    costs more than the arithmetic."""
     nbx = (nx + block - 1) // block
     nby = (ny + block - 1) // block
-    n_keys = nbx * nby + 1
+    side = 1
+    while side < max(nbx, nby):
+        side *= 2
+    n_keys = side * side + 1
     n = len(x)
     key = np.empty(n, dtype=np.int32)
     count = np.zeros(n_keys + 1, dtype=np.int64)
@@ -310,7 +324,7 @@ def spatial_order(x, y, x0, y0, size, nx, ny, block):  # pragma: no cover - comp
         fy = (y[i] - y0) / span
         k = n_keys - 1  # NaN, or outside the cells
         if 0.0 <= fx < nbx and 0.0 <= fy < nby:
-            k = int(fx) * nby + int(fy)
+            k = _interleave(int(fx)) | (_interleave(int(fy)) << 1)
         key[i] = k
         count[k + 1] += 1
     for k in range(n_keys):
