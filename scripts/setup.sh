@@ -28,7 +28,8 @@ echo "Installation des dépendances Python"
 .venv/bin/python -c "import quartiers" || { echo "Installation de quartiers échouée." >&2; exit 1; }
 # numba compiles the lookup kernels once and caches them (about 30 s the first time)
 echo "Compilation des noyaux de vérification (numba, une fois pour toutes)"
-.venv/bin/python -c "from quartiers.eligibility.index import compile_kernels; compile_kernels()"
+.venv/bin/python -c "from quartiers.eligibility.index import compile_kernels; compile_kernels()
+from quartiers.io.csv_records import compile_kernels as c; c()"
 
 for step in scripts/setup.d/*.sh; do
   [ -e "$step" ] || continue

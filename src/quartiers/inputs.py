@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,3 +31,10 @@ def load_inputs(
         revenus_nat or dataset("national_revenus"),
     )
     return Inputs(grid, uus)
+
+
+@functools.cache
+def default_inputs() -> Inputs:
+    """The data directory's grid and urban units, read once per process (shared by the
+    web pages, the ``calcul`` perimeters and the register's loading)."""
+    return load_inputs()

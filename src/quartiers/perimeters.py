@@ -7,6 +7,7 @@ have some) are repaired with ``shapely.make_valid`` and reported, never dropped.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,18 +190,38 @@ def from_quartiers(quartiers: gpd.GeoDataFrame, source: str = "calcul") -> Perim
 
 #: Vintages available in the data directory, by ``--perimetres`` name.
 MILLESIMES: dict[str, str] = {"2024": "qpv_2024", "2015": "qpv_2015"}
+#: The quartiers the engine computes on the data directory's grid under the 2024 rules.
+CALCUL = "calcul"
+
+
+@functools.cache
+def computed_perimeters() -> PerimeterSet:
+    """The ``calcul`` vintage: the engine's quartiers on the bundled grid, 2024 rules."""
+    from quartiers.delimitation import delimit
+    from quartiers.inputs import default_inputs
+    from quartiers.parameters import load_rules
+
+    inp = default_inputs()
+    result = delimit(inp.grid, inp.uus, load_rules("2024"), unknown_communes="ignorer",
+                     commune_names=inp.uus.commune_names)
+    return from_quartiers(result.quartiers.drop(columns=["zone"]),
+                          source="quartiers calculés (règles 2024, carroyage du dossier de "
+                                 "données)")
 
 
 def load_perimeters(spec: str | Path) -> PerimeterSet:
     """A perimeter set from a vintage name or a path.
 
-    ``2024`` / ``2015`` name the official lists in the data directory; a file is read with
+    ``2024`` / ``2015`` name the official lists in the data directory, ``calcul`` the
+    quartiers computed on its grid (:func:`computed_perimeters`); a file is read with
     :func:`read_perimeters`; a directory written by ``quartiers delimiter`` is read through
     its ``quartiers.gpkg`` (vintage ``calcul``).
     """
     from quartiers.config import dataset
 
     text = str(spec).strip()
+    if text == CALCUL:
+        return computed_perimeters()
     if text in MILLESIMES:
         return read_perimeters(dataset(MILLESIMES[text]), millesime=text)
     path = Path(text)

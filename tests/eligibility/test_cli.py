@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
@@ -69,7 +71,7 @@ def test_rejected_rows_exit_1_with_line_numbers_and_french_reasons(tmp_path, run
     out = tmp_path / "res.csv"
     code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out)
     assert code == 1, text
-    err = pd.read_csv(tmp_path / "res_erreurs.csv", dtype=str)
+    err = pd.read_csv(tmp_path / "res_erreurs.csv", dtype=str, sep=";")
     assert err["ligne"].tolist() == ["3", "4", "5", "7", "8"]
     motifs = err["motif"].tolist()
     assert motifs[0].startswith("coordonnée manquante")
@@ -124,7 +126,7 @@ def test_several_vintages_add_suffixed_columns(tmp_path, run_cli):
     for suffix in ("_2015", "_2024"):
         assert f"dans_qpv{suffix}" in df and f"distance_m{suffix}" in df
     assert (df["distance_m_2015"] > 50_000).all()
-    assert errs.read_text() == "ligne,motif,contenu\n"  # asked for: written even if empty
+    assert errs.read_text() == "ligne;motif;contenu\n"  # asked for: written even if empty
     assert "réparé" in text  # the 2015 file's invalid rings
 
 
@@ -134,7 +136,7 @@ def test_parquet_and_xlsx_inputs_and_outputs(tmp_path, run_cli):
     code, text = run_cli("verifier", tmp_path / "in.parquet", "--perimetres", "2024",
                          "--sortie", tmp_path / "out.xlsx")
     assert code == 1, text
-    err = pd.read_csv(tmp_path / "out_erreurs.csv", dtype=str)
+    err = pd.read_csv(tmp_path / "out_erreurs.csv", dtype=str, sep=";")
     assert err["ligne"].tolist() == ["3"]  # Parquet: row number from 1
     from python_calamine import CalamineWorkbook
 
@@ -153,9 +155,9 @@ def test_parquet_and_xlsx_inputs_and_outputs(tmp_path, run_cli):
     code, text = run_cli("verifier", tmp_path / "in.xlsx", "--perimetres", "2024",
                          "--sortie", tmp_path / "out2.csv")
     assert code == 1, text
-    err = pd.read_csv(tmp_path / "out2_erreurs.csv", dtype=str)
+    err = pd.read_csv(tmp_path / "out2_erreurs.csv", dtype=str, sep=";")
     assert err["ligne"].tolist() == ["3"]
-    assert pd.read_csv(tmp_path / "out2.csv")["id"].tolist() == [1]
+    assert pd.read_csv(tmp_path / "out2.csv", sep=";")["id"].tolist() == [1]
 
 
 def test_computed_quartiers_directory(tmp_path, run_cli):
@@ -238,19 +240,54 @@ def test_bad_option_values_are_usage_errors(tmp_path, run_cli):
     assert code == 2 and "--sortie" in text
 
 
-def test_failed_run_writes_nothing_and_keeps_the_previous_output(tmp_path, run_cli):
-    """A fatal error in a late chunk: no partial output, old files untouched, no temp file."""
-    rows = [HEADER] + [f"{i};06000;7.25;43.70;ok" for i in range(3000)]
-    rows.append('9999;06000;"7.25\n";43.70;coupé')  # line break inside a quoted field
-    src = _write(tmp_path / "in.csv", rows)
+def _start_long_run(tmp_path, out):  # type: ignore[no-untyped-def]
+    """A real ``quartiers verifier`` process on a large file, stopped once it is writing."""
+    import subprocess
+    import time
+
+    src = tmp_path / "in.csv"
+    src.write_bytes(HEADER.encode() + b"\n" + b"1;06000;7.25;43.70;ok\n" * 4_000_000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "quartiers.cli", "verifier", str(src), "--perimetres", "2024",
+         "--sortie", str(out), "--lot", "1000"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not _leftovers(tmp_path):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    return proc
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_interrupted_run_writes_nothing_and_keeps_the_previous_output(tmp_path, sig):
+    """Ctrl-C or a stop request mid-run: exit 130, old files untouched, no temp file."""
+    import signal
+
     out = tmp_path / "out.csv"
     out.write_text("ancien résultat\n")
-    code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out,
-                         "--lot", "1000")
-    assert code == 2, text
-    assert "non prise en charge" in text
+    proc = _start_long_run(tmp_path, out)
+    proc.send_signal(getattr(signal, sig))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "aucun fichier n'a été écrit" in err.decode()
     assert out.read_text() == "ancien résultat\n"
     assert not (tmp_path / "out_erreurs.csv").exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_killed_run_leftovers_are_removed_by_the_next_run(tmp_path, run_cli):
+    """kill -9 cannot be cleaned up after: the next run into the same place does it."""
+    import signal
+
+    out = tmp_path / "out.csv"
+    proc = _start_long_run(tmp_path, out)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert _leftovers(tmp_path) and not out.exists()
+    small = _write(tmp_path / "petit.csv", [HEADER, *GOOD])
+    code, text = run_cli("verifier", small, "--perimetres", "2024", "--sortie", out)
+    assert code == 0, text
     assert _leftovers(tmp_path) == []
 
 
@@ -271,6 +308,18 @@ def test_streaming_many_chunks_keeps_line_numbers(tmp_path, run_cli):
     code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out,
                          "--lot", "1000")  # ~64 kB blocks: several chunks
     assert code == 1, text
-    err = pd.read_csv(tmp_path / "out_erreurs.csv")
+    err = pd.read_csv(tmp_path / "out_erreurs.csv", sep=";")
     assert err["ligne"].tolist() == [i + 2 for i in range(5000) if i % 997 == 0]
     assert len(pd.read_csv(out, sep=";")) == 5000 - len(err)
+
+
+def test_full_sheet_bomb_is_a_clear_error_not_a_crash(tmp_path, run_cli):
+    """Issue 9, point 1: the same file made the command abort with a Rust backtrace."""
+    from tests.tabular import hostile
+
+    bomb = hostile.full_sheet_bomb(tmp_path / "bombe.xlsx")
+    code, text = run_cli("verifier", bomb, "--perimetres", "2024", "--sortie",
+                         tmp_path / "o.csv")
+    assert code == 2, text
+    assert "classeur refusé" in text and "A1:XFD1048576" in text
+    assert not (tmp_path / "o.csv").exists()

@@ -34,7 +34,7 @@ def test_contrats_essai_puis_application(monde: Any) -> None:
                 "CV-N1;Nouveau 1;200046977;2024;2024-01-01;;signé;QN06901M",
                 "CV-N2;Nouveau 2;200040715;2024;01/02/2024;2030-12-31;preparation;QN03801M",
                 "CV-A;Contrat A renommé;200046977;2024;2024-01-01;;preparation;"
-                "QN06901M;QN06902M")
+                '"QN06901M;QN06902M"')
     r = importer("c.csv", data, "contrats", admin, appliquer=False)
     assert r.ok and not r.applique, r.erreurs
     assert r.crees == {"contrats": 2} and r.modifies == {"contrats": 1}
@@ -153,9 +153,14 @@ def test_fichiers_invalides(monde: Any) -> None:
     r = importer("c.xlsx", b"PK\x03\x04pas un zip", "contrats", admin, appliquer=False)
     assert "XLSX lisible" in r.erreurs[0].message
     r = importer("c.pdf", b"%PDF-1.4", "contrats", admin, appliquer=False)
-    assert "CSV ou XLSX attendu" in r.erreurs[0].message
+    assert "CSV, XLSX ou ODS attendu" in r.erreurs[0].message
     r = importer("c.csv", b"\x00\x01\x02binaire", "contrats", admin, appliquer=False)
-    assert "pas un fichier CSV" in r.erreurs[0].message
+    assert "contenu binaire" in r.erreurs[0].message
+    # a line with a field too many is reported on its own line, never shifted or cut
+    r = importer("c.csv", _csv(ENTETE_C, "CV-X;X;200046977;2024;2024-01-01;;signé;QN06901M;trop"),
+                 "contrats", admin, appliquer=False)
+    assert [(e.ligne, e.message) for e in r.erreurs] == [
+        (2, "ligne illisible : 9 champ(s) au lieu de 8")]
     # Windows-1252 CSV with commas is read too
     data = (ENTETE_C.replace(";", ",") + "\nCV-W,Contrat é,200046977,2024,2024-01-01,,,\n"
             ).encode("cp1252")
@@ -234,3 +239,19 @@ def test_export_csv_par_type(monde: Any, client_de: Any, kind: str) -> None:
     assert resp.status_code == 200 and resp["Content-Type"].startswith("text/csv")
     assert len(resp.content.decode("utf-8-sig").strip().splitlines()) == 3
     assert client_de(None).get(f"/registre/echanges/export/{kind}.csv").status_code == 302
+
+
+def test_classeur_piege_refuse_a_l_import(monde: Any, tmp_path: Any) -> None:
+    """Issue 9, point 1: the full-sheet workbook named as a register import."""
+    from tests.tabular import hostile
+
+    bombe = hostile.xlsx(tmp_path / "b.xlsx", hostile.HEADER_ROW, dimension="A1:XFD1048576",
+                         sheet="contrats").read_bytes()
+    r = importer("b.xlsx", bombe, "contrats", monde.users["admin"], appliquer=False)
+    assert not r.ok and "classeur refusé" in r.erreurs[0].message
+    # a million rows: refused by the row limit, not read for minutes
+    lignes = "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>' for i in range(2, 20_010))
+    gros = hostile.xlsx(tmp_path / "g.xlsx", '<row r="1"><c r="A1" t="inlineStr"><is><t>'
+                        'reference</t></is></c></row>' + lignes, sheet="contrats").read_bytes()
+    r = importer("g.xlsx", gros, "contrats", monde.users["admin"], appliquer=False)
+    assert not r.ok and "trop de lignes" in r.erreurs[0].message

@@ -158,7 +158,7 @@ def test_lots_api_cycle_complet(client, media, django_user_model, point_dedans):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from quartiers.web.api.models import JetonApi
-    from quartiers.web.verification.traitement import traiter_en_attente
+    from quartiers.web.verification.jobs import traiter_en_attente
 
     alice = django_user_model.objects.create_user("alice", password="x-Secret-123")
     bob = django_user_model.objects.create_user("bob", password="x-Secret-123")
@@ -180,7 +180,7 @@ def test_lots_api_cycle_complet(client, media, django_user_model, point_dedans):
     assert point_dedans.code in text
     err = b"".join(client.get(d["erreurs_url"], HTTP_AUTHORIZATION=f"Bearer {ja}")
                    .streaming_content).decode()
-    assert "coordonnees_absentes" in err
+    assert "coordonnée manquante" in err
     # another user is refused
     r = client.get(f"/api/v1/lots/{lot_id}", HTTP_AUTHORIZATION=f"Bearer {jb}")
     assert r.status_code == 403 and r.json()["code"] == "acces_refuse"

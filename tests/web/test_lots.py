@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from quartiers.web.verification import traitement
+from quartiers.web.verification import jobs
 from quartiers.web.verification.models import LotVerification
 
 pytestmark = [pytest.mark.django_db, pytest.mark.realdata]
@@ -22,7 +22,13 @@ def _deposer(client, nom, contenu, **extra):  # type: ignore[no-untyped-def]
 def _telecharger(client, lot, quoi):  # type: ignore[no-untyped-def]
     r = client.get(f"/verifier/lots/{lot.id}/{quoi}.csv")
     assert r.status_code == 200
-    return b"".join(r.streaming_content).decode("utf-8")
+    return b"".join(r.streaming_content).decode("utf-8-sig")
+
+
+def _lignes(texte, sep=";"):  # type: ignore[no-untyped-def]
+    import csv
+
+    return list(csv.DictReader(io.StringIO(texte), delimiter=sep))
 
 
 def test_csv_latin1_point_virgule(client, media, point_dedans, point_dehors):
@@ -41,23 +47,22 @@ def test_csv_latin1_point_virgule(client, media, point_dedans, point_dehors):
     page = client.get(r["Location"]).content.decode()
     assert "En attente" in page and "fermer cette page" in page
     assert client.get(f"/verifier/lots/{lot.id}/resultat.csv").status_code == 404
-    assert traitement.traiter_en_attente() == 1
+    assert jobs.traiter_en_attente() == 1
     lot.refresh_from_db()
     assert lot.statut == "termine" and lot.total == 5 and lot.traitees == 5
     assert lot.dans_qpv == 1 and lot.rejetees == 3
     etat = client.get(f"/verifier/lots/{lot.id}/etat.json").json()
     assert etat["pourcentage"] == 100 and etat["statut"] == "termine"
-    res = _telecharger(client, lot, "resultat")
-    lignes = res.strip().splitlines()
-    assert lignes[0].split(";")[:4] == ["id", "adresse", "lon", "lat"]
-    assert "dans_qpv" in lignes[0] and "distance_m" in lignes[0]
-    assert len(lignes) == 3
-    assert point_dedans.code in lignes[1] and ";oui;" in lignes[1]
-    assert "rue à l'intérieur" in lignes[1]
-    err = _telecharger(client, lot, "erreurs")
-    assert "coordonnees_absentes" in err and "coordonnees_inversees" in err
-    assert "coordonnees_invalides" in err
-    assert err.splitlines()[1].startswith("4;")  # line number in the file (header = 1)
+    res = _lignes(_telecharger(client, lot, "resultat"))
+    assert list(res[0])[:4] == ["id", "adresse", "lon", "lat"]
+    assert "dans_qpv" in res[0] and "distance_m" in res[0]
+    assert len(res) == 2
+    assert res[0]["qpv_code"] == point_dedans.code and res[0]["dans_qpv"] == "true"
+    assert res[0]["adresse"] == "rue à l'intérieur"
+    err = _lignes(_telecharger(client, lot, "erreurs"))
+    assert [e["ligne"] for e in err] == ["4", "5", "6"]  # line numbers in the file
+    motifs = " ".join(e["motif"] for e in err)
+    assert "manquante" in motifs and "inversées" in motifs and "non numérique" in motifs
     # the job is listed in the session of the browser that sent it
     assert "adresses.csv" in client.get("/verifier/lots/").content.decode()
 
@@ -75,7 +80,7 @@ def test_xlsx_lambert93(client, media, point_dedans):
     buf = io.BytesIO()
     wb.save(buf)
     _deposer(client, "points.xlsx", buf.getvalue())
-    traitement.traiter_en_attente()
+    jobs.traiter_en_attente()
     lot = LotVerification.objects.get()
     assert lot.statut == "termine", lot.message
     assert point_dedans.code in _telecharger(client, lot, "resultat")
@@ -83,7 +88,7 @@ def test_xlsx_lambert93(client, media, point_dedans):
 
 def test_fichier_sans_coordonnees_echoue_clairement(client, media):
     _deposer(client, "a.csv", b"nom,ville\na,b\n")
-    traitement.traiter_en_attente()
+    jobs.traiter_en_attente()
     lot = LotVerification.objects.get()
     assert lot.statut == "echec"
     assert "colonnes de coordonnées introuvables" in lot.message
@@ -93,7 +98,7 @@ def test_fichier_sans_coordonnees_echoue_clairement(client, media):
 
 def test_fichier_binaire_refuse(client, media):
     _deposer(client, "a.csv", b"\x00\x01\x02binaire")
-    traitement.traiter_en_attente()
+    jobs.traiter_en_attente()
     assert LotVerification.objects.get().statut == "echec"
 
 
@@ -131,7 +136,7 @@ def test_lot_abandonne_repris(client, media, point_dedans):
     lot = LotVerification.objects.get()
     LotVerification.objects.filter(pk=lot.pk).update(
         statut="en_cours", maj_le=timezone.now() - timedelta(minutes=10))
-    assert traitement.traiter_en_attente() == 1
+    assert jobs.traiter_en_attente() == 1
     lot.refresh_from_db()
     assert lot.statut == "termine" and lot.dans_qpv == 1
 
@@ -146,10 +151,49 @@ def test_commande_traiter_lots(client, media, point_dedans):
     assert LotVerification.objects.get().statut == "termine"
 
 
-def test_gros_fichier_par_blocs(client, media, point_dedans, monkeypatch):
-    monkeypatch.setattr(traitement, "TAILLE_BLOC", 1000)
+def test_gros_fichier_par_blocs(client, media, point_dedans):
     lignes = ["lon,lat"] + [f"{point_dedans.lon},{point_dedans.lat}"] * 3500
     _deposer(client, "gros.csv", ("\n".join(lignes) + "\n").encode())
-    traitement.traiter_en_attente()
+    jobs.traiter_en_attente()
     lot = LotVerification.objects.get()
     assert lot.statut == "termine" and lot.traitees == 3500 and lot.dans_qpv == 3500
+
+
+def test_classeur_piege_echoue_une_fois_sans_toucher_au_serveur(client, media, tmp_path):
+    """Issue 9, point 1: a 1.6 KB XLSX declaring a full sheet, posted without login."""
+    from tests.tabular import hostile
+
+    bombe = hostile.full_sheet_bomb(tmp_path / "bombe.xlsx").read_bytes()
+    r = _deposer(client, "adresses.xlsx", bombe)
+    assert r.status_code == 302
+    assert jobs.traiter_en_attente() == 1
+    lot = LotVerification.objects.get()
+    assert lot.statut == "echec" and lot.tentatives == 1
+    assert "classeur refusé" in lot.message and "16\u202f384 colonnes" in lot.message
+    assert jobs.traiter_en_attente() == 0  # never queued again
+    page = client.get(f"/verifier/lots/{lot.id}/").content.decode()
+    assert "classeur refusé" in page
+    assert client.get("/verifier/lots/").status_code == 200  # the server goes on
+
+
+def test_un_processus_fils_qui_meurt_fait_echouer_le_lot(client, media, settings, point_dedans):
+    """Whatever kills the child (here: too little memory to even start) fails the job once,
+    with a reason, and the worker goes on."""
+    settings.LOTS_MEMOIRE_MAX = 64 * 1024 * 1024
+    _deposer(client, "a.csv", f"lon,lat\n{point_dedans.lon},{point_dedans.lat}\n".encode())
+    assert jobs.traiter_en_attente() == 1
+    lot = LotVerification.objects.get()
+    assert lot.statut == "echec" and "non traité" in lot.message, lot.message
+
+
+def test_lot_abandonne_deux_fois_echoue_au_lieu_de_boucler(client, media, point_dedans):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _deposer(client, "a.csv", f"lon,lat\n{point_dedans.lon},{point_dedans.lat}\n".encode())
+    LotVerification.objects.update(statut="en_cours", tentatives=jobs.TENTATIVES_MAX,
+                                   maj_le=timezone.now() - timedelta(minutes=10))
+    assert jobs.traiter_en_attente() == 0
+    lot = LotVerification.objects.get()
+    assert lot.statut == "echec" and "abandonné après 2 tentatives" in lot.message

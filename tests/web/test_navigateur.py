@@ -192,14 +192,14 @@ def test_lot_depose_puis_telecharge(page, point_dedans, point_dehors, tmp_path):
     assert point_dedans.code in text and len(text.strip().splitlines()) == 3
     with page.expect_download() as dl:
         page.click("#lien-erreurs")
-    assert "coordonnees_absentes" in Path(dl.value.path()).read_text(encoding="utf-8")
+    assert "coordonnée manquante" in Path(dl.value.path()).read_text(encoding="utf-8-sig")
     # closing the page loses nothing: a new browser context finds the job finished
     ctx = page.context.browser.new_context()
     other = ctx.new_page()
     other.goto(lot_url)
     assert other.get_attribute("#lot", "data-statut") == "termine"
     ctx.close()
-    from quartiers.web.verification.traitement import attendre_travailleur
+    from quartiers.web.verification.jobs import attendre_travailleur
 
     attendre_travailleur()
 

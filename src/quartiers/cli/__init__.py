@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import typer
@@ -46,17 +47,29 @@ def usage_message(error: Exception) -> str:
     return f"utilisation incorrecte ({text})"
 
 
+def _interrupted() -> None:
+    typer.secho("Interrompu : aucun fichier n'a été écrit.", err=True)
+    sys.exit(130)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # the same clean exit as Ctrl-C: temporary files removed
+
+
 def main() -> None:
     """Entry point: runs the app and turns user errors into French messages."""
     _register()
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:  # nohup stays
+            signal.signal(sig, _stop)
     try:
         code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising
     except QuartiersError as e:
         typer.secho(f"Erreur : {e.message_complet()}", fg=typer.colors.RED, err=True)
         sys.exit(e.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        typer.secho("Interrompu : aucun fichier n'a été écrit.", err=True)
-        sys.exit(130)
+        _interrupted()
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except Exception as e:  # usage errors: click's exceptions (vendored by recent typer)
@@ -66,5 +79,7 @@ def main() -> None:
             typer.secho("Aide : quartiers --help, ou quartiers COMMANDE --help", err=True)
             sys.exit(exit_code)
         raise
+    if code == 130:  # typer returns KeyboardInterrupt as this code
+        _interrupted()
     if isinstance(code, int) and code:
         sys.exit(code)

@@ -9,8 +9,6 @@ completes: a fatal error or an interruption leaves no partial file.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -23,10 +21,11 @@ import pyarrow.compute as pc
 
 from quartiers.eligibility import coords
 from quartiers.eligibility.api import RESULT_COLUMNS, Checker, detect_columns, prepare
-from quartiers.eligibility.readers import Chunk, open_source
 from quartiers.eligibility.writers import open_writer, output_format
 from quartiers.errors import QuartiersError
 from quartiers.io.atomic import atomic_path
+from quartiers.io.limits import ReadLimits
+from quartiers.io.readers import Chunk, open_table
 
 _NUMBER = r"^[-+]?(\d+([.]\d*)?|[.]\d+)([eE][-+]?\d+)?$"
 ERROR_COLUMNS = ("ligne", "motif", "contenu")
@@ -103,12 +102,15 @@ def verify_file(
     chunk_rows: int = 500_000,
     block_bytes: int = 16 << 20,
     progress: Progress | None = None,
+    limits: ReadLimits | None = None,
+    name: str | None = None,
 ) -> Summary:
     """Look up every row of ``entree`` and write ``sortie`` (and the errors file).
 
     ``checkers``: (column suffix, checker) pairs, one per perimeter set (suffix ``""`` for
     a single set). Without ``erreurs`` the errors file is ``<sortie>_erreurs.csv`` and is
-    written only when rows were rejected.
+    written only when rows were rejected. ``limits`` bound the reading of ``entree`` (the
+    command line's by default); ``name`` is the name the user gave it (web uploads).
     """
     t0 = time.perf_counter()
     entree, sortie = Path(entree), Path(sortie)
@@ -119,8 +121,8 @@ def verify_file(
     if sortie.resolve() == entree.resolve():
         raise QuartiersError("la sortie ne peut pas remplacer le fichier d'entrée",
                              fichier=sortie, champ="--sortie")
-    source = open_source(entree, separator=separator, chunk_rows=chunk_rows,
-                         block_bytes=block_bytes)
+    source = open_table(entree, separator=separator, chunk_rows=chunk_rows,
+                        block_bytes=block_bytes, limits=limits, name=name)
     cx, cy, hint = detect_columns(source.columns, x, y)
     taken = set(source.columns)
     for suffix, _ in checkers:
@@ -136,15 +138,10 @@ def verify_file(
     for suffix, _ in checkers:
         summary.dans_qpv[suffix] = 0
         summary.proches[suffix] = 0
-    sep = source.separator or ","
-    errors_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, err_tmp_name = tempfile.mkstemp(prefix=f".{errors_path.name}.", suffix=".csv",
-                                        dir=errors_path.parent)
-    err_tmp = Path(err_tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as err_fh, \
-                atomic_path(sortie) as out_tmp:
-            err_csv = csv.writer(err_fh)
+    sep = source.separator or ";"  # a workbook's rows: the separator French Excel expects
+    with atomic_path(errors_path) as err_tmp, atomic_path(sortie) as out_tmp:
+        with open(err_tmp, "w", encoding="utf-8", newline="") as err_fh:
+            err_csv = csv.writer(err_fh, delimiter=sep if sep != "\t" else ",")
             err_csv.writerow(ERROR_COLUMNS)
             writer = open_writer(out_tmp, fmt, sep)
             schema: pa.Schema | None = None
@@ -168,12 +165,12 @@ def verify_file(
                     writer.write(pa.table(empty))
             finally:
                 writer.close()
-        if summary.rejetees or erreurs:
-            os.replace(err_tmp, errors_path)
-            summary.erreurs = str(errors_path)
-    finally:
-        if err_tmp.exists():
+        if not (summary.rejetees or erreurs):
             err_tmp.unlink()
+    if summary.rejetees or erreurs:
+        summary.erreurs = str(errors_path)
+    elif errors_path.exists():  # the errors of the result this run replaced
+        errors_path.unlink()
     summary.secondes = time.perf_counter() - t0
     return summary
 

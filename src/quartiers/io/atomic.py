@@ -1,39 +1,82 @@
-"""Atomic outputs: a failed run leaves no partial file.
+"""Atomic outputs: a failed or interrupted run leaves no partial file.
 
-Every writer produces its file under a temporary name in the destination directory and
+Every writer produces its file under a hidden temporary name in the destination directory and
 renames it in place once complete; a group of files is committed together by
-:class:`AtomicOutputs`.
+:class:`AtomicOutputs`. Temporary names carry the writing process's id: a run killed outright
+(``kill -9``, power cut) cannot clean up after itself, so the next run writing to the same
+place removes the leftovers of processes that no longer exist.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+
+_TAG = "quartiers"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _temp_name(stem: str, suffix: str = "") -> str:
+    return f".{stem}.{_TAG}-{os.getpid()}-{secrets.token_hex(4)}{suffix}"
+
+
+def remove_leftovers(directory: str | Path, stem: str = "*") -> list[Path]:
+    """Delete the temporary files and folders of dead writers in ``directory`` (those of a
+    destination named ``stem``, or all); return what was removed."""
+    removed: list[Path] = []
+    directory = Path(directory)
+    if not directory.is_dir():
+        return removed
+    for path in directory.glob(f".{stem}.{_TAG}-*"):
+        try:
+            pid = int(path.name.split(f".{_TAG}-", 1)[1].split("-", 1)[0])
+        except (IndexError, ValueError):
+            continue
+        if pid == os.getpid() or _alive(pid):
+            continue
+        with contextlib.suppress(OSError):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(path)
+    return removed
 
 
 @contextlib.contextmanager
 def atomic_path(dest: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``dest``; rename it to ``dest`` on success.
+    """Yield a temporary path next to ``dest``; rename it to ``dest`` on success (a writer
+    that decided to write nothing leaves ``dest`` as it was).
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> with atomic_path(d / "a.txt") as tmp:
     ...     _ = tmp.write_text("ok")
-    >>> (d / "a.txt").read_text()
-    'ok'
+    >>> (d / "a.txt").read_text(), [p.name for p in d.iterdir()]
+    ('ok', ['a.txt'])
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=dest.suffix, dir=dest.parent)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()  # some writers (GDAL) refuse to overwrite an existing empty file
+    remove_leftovers(dest.parent, dest.name)
+    # no file is created: some writers (GDAL) refuse to overwrite an existing empty file
+    tmp = dest.parent / _temp_name(dest.name, dest.suffix)
     try:
         yield tmp
-        os.replace(tmp, dest)
+        if tmp.exists():
+            os.replace(tmp, dest)
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -42,8 +85,8 @@ def atomic_path(dest: str | Path) -> Iterator[Path]:
 class AtomicOutputs:
     """Stage several output files and publish them together.
 
-    Files are written into a hidden staging directory inside ``directory``; :meth:`commit`
-    moves them into place. If the block raises, nothing appears in ``directory``.
+    Files are written into a hidden staging directory inside ``directory``; leaving the
+    block moves them into place. If the block raises, nothing appears in ``directory``.
     """
 
     def __init__(self, directory: str | Path) -> None:
@@ -53,7 +96,9 @@ class AtomicOutputs:
 
     def __enter__(self) -> AtomicOutputs:
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._staging = Path(tempfile.mkdtemp(prefix=".quartiers-", dir=self.directory))
+        remove_leftovers(self.directory, "sorties")
+        self._staging = self.directory / _temp_name("sorties")
+        self._staging.mkdir()
         return self
 
     def path(self, name: str) -> Path:
@@ -71,9 +116,4 @@ class AtomicOutputs:
                     if src.exists():
                         os.replace(src, self.directory / name)
         finally:
-            for leftover in sorted(self._staging.rglob("*"), reverse=True):
-                if leftover.is_dir():
-                    leftover.rmdir()
-                else:
-                    leftover.unlink()
-            self._staging.rmdir()
+            shutil.rmtree(self._staging, ignore_errors=True)

@@ -74,24 +74,25 @@ class UrbanUnits:
 
 
 def _rows_after_header(path: Path, sheet: str, header_first: str) -> tuple[list[str], list[list]]:
-    from python_calamine import CalamineWorkbook
+    """Rows of ``sheet`` after the row whose first cell is ``header_first`` (INSEE files
+    open with a few title lines), each row ending with its line number in the sheet."""
+    from quartiers.io.limits import ReadLimits
+    from quartiers.io.xlsx import XlsxBook
 
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-        if sheet not in wb.sheet_names:
+    with XlsxBook(path, ReadLimits.for_batch()) as book:
+        if sheet.lower() not in (n.lower() for n in book.sheet_names):
             raise QuartiersError(
-                f"onglet « {sheet} » absent (onglets : {', '.join(wb.sheet_names)})",
+                f"onglet « {sheet} » absent (onglets : {', '.join(book.sheet_names)})",
                 fichier=path,
             )
-        rows = wb.get_sheet_by_name(sheet).to_python()
-    except QuartiersError:
-        raise
-    except Exception as e:
-        raise QuartiersError(f"ce n'est pas un classeur XLSX lisible ({e})", fichier=path) from None
-    for i, row in enumerate(rows):
-        if row and str(row[0]).strip() == header_first:
-            header = [str(c).strip() for c in row]
-            return header, [[*r, i + 2 + j] for j, r in enumerate(rows[i + 1 :])]
+        rows = book.rows(sheet, header=False)
+        for _, cells in rows:
+            if str(cells.get(0, "")).strip() != header_first:
+                continue
+            width = max(cells) + 1
+            header = [cells.get(c, "").strip() for c in range(width)]
+            return header, [[*(r.get(c, "") for c in range(width)), line]
+                            for line, r in rows]
     raise QuartiersError(
         f"ligne d'en-tête introuvable (première colonne « {header_first} » attendue)",
         fichier=path,

@@ -27,14 +27,13 @@ from pyproj import Transformer
 
 from quartiers.config import data_dir, dataset
 from quartiers.errors import QuartiersError
-from quartiers.perimeters import LAMBERT93, PerimeterSet, from_quartiers, read_perimeters
+from quartiers.perimeters import LAMBERT93, PerimeterSet, load_perimeters
 
 MILLESIMES: dict[str, str] = {
     "2024": "Liste officielle 2024",
     "2015": "Liste officielle 2015",
     "calcul": "Quartiers calculés (règles 2024, carroyage intégré)",
 }
-_DATASET_KEYS = {"2024": "qpv_2024", "2015": "qpv_2015"}
 # France métropolitaine (with Corsica), WGS84 bounds used to reject absurd points.
 FRANCE_BBOX = (-5.5, 41.2, 10.0, 51.3)
 _lock = threading.RLock()
@@ -57,12 +56,11 @@ def millesime_valide(millesime: str) -> str:
     return millesime
 
 
-@lru_cache(maxsize=1)
 def entrees() -> Any:
-    """Grid and urban units of the data directory (``quartiers.inputs.load_inputs``)."""
-    from quartiers.inputs import load_inputs
+    """Grid and urban units of the data directory (read once per process)."""
+    from quartiers.inputs import default_inputs
 
-    return load_inputs()
+    return default_inputs()
 
 
 @lru_cache(maxsize=16)
@@ -82,11 +80,7 @@ def perimetres(millesime: str) -> PerimeterSet:
     """The perimeter set of a vintage (``2015``, ``2024`` or ``calcul``)."""
     millesime_valide(millesime)
     with _lock:
-        if millesime == "calcul":
-            result = delimitation("2024")
-            pset = from_quartiers(result.quartiers.drop(columns=["zone"]), source="calcul")
-            return pset
-        return read_perimeters(dataset(_DATASET_KEYS[millesime]), millesime=millesime)
+        return load_perimeters(millesime)
 
 
 @lru_cache(maxsize=1)

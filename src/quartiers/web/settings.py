@@ -162,5 +162,10 @@ LIMITE_VERIFICATION_PAR_MINUTE = int(os.environ.get("QUARTIERS_LIMITE_VERIFICATI
 # thread itself (set 0 when `python -m quartiers.web traiter_lots` runs as its own service).
 LOTS_TAILLE_MAX = int(os.environ.get("QUARTIERS_LOTS_TAILLE_MAX", str(200 * 1024 * 1024)))
 LOTS_TRAITEMENT_INTEGRE = os.environ.get("QUARTIERS_LOTS_TRAITEMENT_INTEGRE", "1") == "1"
+# Batch files are read in a child process under these limits (data rows, seconds of work,
+# bytes of address space); a file beyond them fails with its reason, the server goes on.
+LOTS_LIGNES_MAX = int(os.environ.get("QUARTIERS_LOTS_LIGNES_MAX", "1000000"))
+LOTS_DUREE_MAX = float(os.environ.get("QUARTIERS_LOTS_DUREE_MAX", "900"))
+LOTS_MEMOIRE_MAX = int(os.environ.get("QUARTIERS_LOTS_MEMOIRE_MAX", str(3 * 1024**3)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 WHITENOISE_USE_FINDERS = DEBUG

@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from quartiers.io.limits import FichierRefuse, ReadLimits
+from quartiers.io.readers import open_table, sheet_names, sniff_kind
 
 COLONNES: dict[str, list[str]] = {
     "contrats": ["reference", "intitule", "epci_siren", "generation", "date_debut",
@@ -34,8 +39,12 @@ OBLIGATOIRES: dict[str, list[str]] = {
 TYPES = list(COLONNES)
 
 
+#: Reading limits of an imported file: the register holds hundreds of rows, not millions.
+LIMITES = ReadLimits.for_upload(max_bytes=5 * 1024 * 1024, max_rows=20_000, max_seconds=60.0)
+
+
 class FichierIllisible(Exception):
-    """The file cannot be read as CSV/XLSX (French message)."""
+    """The file cannot be read as CSV/XLSX/ODS (French message)."""
 
 
 @dataclass
@@ -43,6 +52,7 @@ class Table:
     type: str
     entetes: list[str]
     lignes: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (line no, row)
+    illisibles: list[tuple[int, str]] = field(default_factory=list)  # (line no, reason)
 
 
 def _normaliser(entete: Any) -> str:
@@ -50,69 +60,42 @@ def _normaliser(entete: Any) -> str:
         "è", "e")
 
 
-def _table(type_: str, rows: list[list[Any]]) -> Table:
-    while rows and not any(str(c or "").strip() for c in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise FichierIllisible(f"la feuille « {type_} » est vide (ligne d'en-tête attendue)")
-    entetes = [_normaliser(c) for c in rows[0]]
+def _table(path: Path, nom: str, type_: str, sheet: str | None) -> Table:
+    source = open_table(path, limits=LIMITES, sheet=sheet, name=nom, chunk_rows=5_000)
+    entetes = [_normaliser(c) for c in source.columns]
     table = Table(type_, entetes)
-    for i, row in enumerate(rows[1:], start=2):
-        if not any(str(c if c is not None else "").strip() for c in row):
-            continue
-        table.lignes.append((i, {h: (row[j] if j < len(row) else None)
-                                 for j, h in enumerate(entetes) if h}))
+    for chunk in source:
+        names = dict(zip(source.columns, entetes, strict=True))
+        for line, row in zip(chunk.lines.tolist(), chunk.table.to_pylist(), strict=True):
+            table.lignes.append((line, {names[k]: v for k, v in row.items()}))
+        table.illisibles.extend((line, motif) for line, motif, _ in chunk.unreadable)
     return table
 
 
-def lire_csv(data: bytes, type_: str) -> Table:
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly anything
-        raise FichierIllisible("encodage non reconnu (UTF-8 attendu)")
-    if "\x00" in text:
-        raise FichierIllisible("ce n'est pas un fichier CSV (contenu binaire)")
-    first = text.splitlines()[0] if text.strip() else ""
-    delim = ";" if first.count(";") >= first.count(",") and ";" in first else ","
-    if ";" not in first and "," not in first and "\t" in first:
-        delim = "\t"
-    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
-    return _table(type_, rows)
-
-
-def lire_xlsx(data: bytes, type_defaut: str) -> list[Table]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:
-        raise FichierIllisible(f"ce n'est pas un classeur XLSX lisible ({type(e).__name__})") \
-            from None
-    tables = []
-    noms = {ws.title.strip().lower(): ws for ws in wb.worksheets}
-    connues = [t for t in TYPES if t in noms]
-    if connues:
-        for t in connues:
-            tables.append(_table(t, [list(r) for r in noms[t].iter_rows(values_only=True)]))
-    else:
-        ws = wb.worksheets[0]
-        tables.append(_table(type_defaut, [list(r) for r in ws.iter_rows(values_only=True)]))
-    wb.close()
-    return tables
-
-
 def lire(nom: str, data: bytes, type_defaut: str) -> list[Table]:
-    """Tables of an uploaded file: XLSX (sheets named by type, else the first sheet with
-    ``type_defaut``) or CSV (one table of ``type_defaut``)."""
-    if data[:2] == b"PK" or nom.lower().endswith(".xlsx"):
-        return lire_xlsx(data, type_defaut)
-    if nom.lower().endswith((".csv", ".txt")) or not nom:
-        return [lire_csv(data, type_defaut)]
-    raise FichierIllisible(f"format de fichier non reconnu « {nom} » : CSV ou XLSX attendu")
+    """Tables of an uploaded file, read under :data:`LIMITES` by the one reader of user
+    tables: a workbook (XLSX or ODS: sheets named by type, else the first sheet with
+    ``type_defaut``) or a CSV (one table of ``type_defaut``)."""
+    with tempfile.TemporaryDirectory(prefix="quartiers-import-") as tmp:
+        path = Path(tmp) / ("fichier" + Path(nom).suffix.lower()[:8])
+        path.write_bytes(data)
+        try:
+            kind = sniff_kind(path, nom)
+            if kind == "parquet":
+                raise FichierIllisible("format Parquet non pris en charge ici : CSV, XLSX ou "
+                                       "ODS attendu")
+            if kind == "csv":
+                if nom and not nom.lower().endswith((".csv", ".txt", ".tsv")):
+                    raise FichierIllisible(f"format de fichier non reconnu « {nom} » : CSV, "
+                                           "XLSX ou ODS attendu")
+                return [_table(path, nom, type_defaut, None)]
+            feuilles = {n.strip().lower(): n for n in sheet_names(path, name=nom)}
+            connues = [t for t in TYPES if t in feuilles]
+            if not connues:
+                return [_table(path, nom, type_defaut, None)]
+            return [_table(path, nom, t, feuilles[t]) for t in connues]
+        except FichierRefuse as e:
+            raise FichierIllisible(e.message) from None
 
 
 def ecrire_csv(entetes: list[str], lignes: list[list[Any]]) -> bytes:

@@ -247,8 +247,9 @@ def importer_tables(tables: list[Table], user: Any, appliquer: bool) -> Rapport:
         manquantes = [c for c in OBLIGATOIRES[t.type] if c not in t.entetes]
         for c in manquantes:
             rapport.erreurs.append(Erreur(t.type, 1, c, "colonne obligatoire absente"))
-        if not t.lignes and not manquantes:
+        if not t.lignes and not manquantes and not t.illisibles:
             rapport.erreurs.append(Erreur(t.type, 2, "", "aucune ligne de données"))
+        rapport.erreurs.extend(Erreur(t.type, no, "", motif) for no, motif in t.illisibles)
     if rapport.erreurs:
         return rapport
     ordre = sorted(tables, key=lambda t: TYPES.index(t.type))

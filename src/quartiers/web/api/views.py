@@ -308,7 +308,7 @@ def creer_lot(request: HttpRequest, fichier: File[UploadedFile],
               millesime: Form[str] = "2024", tolerance: Form[float] = 0.0) -> Any:
     from django.conf import settings
 
-    from quartiers.web.verification import traitement
+    from quartiers.web.verification import jobs
     from quartiers.web.verification.models import LotVerification
     from quartiers.web.verification.views import _suffixe
 
@@ -319,7 +319,7 @@ def creer_lot(request: HttpRequest, fichier: File[UploadedFile],
                           tolerance=tolerance, proprietaire=request.user)
     lot.fichier.save(f"{lot.id}{_suffixe(fichier.name or '')}", fichier, save=False)
     lot.save()
-    traitement.assurer_travailleur()
+    jobs.assurer_travailleur()
     return Status(201, _etat(lot))
 
 

@@ -9,7 +9,7 @@ from django.db import models
 
 
 class LotVerification(models.Model):
-    """A batch lookup job, processed in the background (see verification.traitement)."""
+    """A batch lookup job, processed in the background (see verification.jobs)."""
 
     ATTENTE, EN_COURS, TERMINE, ECHEC = "attente", "en_cours", "termine", "echec"
     STATUTS = ((ATTENTE, "en attente"), (EN_COURS, "en cours"), (TERMINE, "terminé"),
@@ -27,6 +27,8 @@ class LotVerification(models.Model):
     traitees = models.PositiveIntegerField("lignes traitées", default=0)
     dans_qpv = models.PositiveIntegerField("points dans un QPV", default=0)
     rejetees = models.PositiveIntegerField("lignes rejetées", default=0)
+    avancement = models.PositiveSmallIntegerField("avancement (%)", default=0)
+    tentatives = models.PositiveSmallIntegerField(default=0)
     message = models.TextField(blank=True)
     resultat = models.FileField(upload_to="lots/resultats/", blank=True)
     erreurs = models.FileField(upload_to="lots/resultats/", blank=True)
@@ -44,9 +46,7 @@ class LotVerification(models.Model):
 
     @property
     def pourcentage(self) -> int:
-        if self.statut == self.TERMINE:
-            return 100
-        return int(100 * self.traitees / self.total) if self.total else 0
+        return 100 if self.statut == self.TERMINE else self.avancement
 
     def etat(self) -> dict:
         return {

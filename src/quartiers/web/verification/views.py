@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from quartiers.web import geodonnees
 from quartiers.web.carte.views import config_carte
-from quartiers.web.verification import traitement
+from quartiers.web.verification import jobs
 from quartiers.web.verification.forms import LotForm, PointForm
 from quartiers.web.verification.models import LotVerification
 
@@ -56,13 +56,13 @@ def lots(request: HttpRequest) -> HttpResponse:
             lot.fichier.save(f"{lot.id}{_suffixe(f.name)}", f, save=False)
             lot.save()
             request.session[SESSION_LOTS] = [str(lot.id), *_mes_lots(request)][:50]
-            traitement.assurer_travailleur()
+            jobs.assurer_travailleur()
             messages.success(request, "Fichier reçu : le traitement continue même si vous "
                                       "fermez cette page.")
             return redirect("verification:lot", lot_id=lot.id)
     else:
         form = LotForm()
-        traitement.assurer_travailleur()
+        jobs.assurer_travailleur()
     ids = _mes_lots(request)
     mine = LotVerification.objects.filter(id__in=ids)
     if request.user.is_authenticated:
@@ -84,7 +84,7 @@ def _suffixe(name: str) -> str:
 def lot(request: HttpRequest, lot_id: str) -> HttpResponse:
     obj = get_object_or_404(LotVerification, pk=lot_id)
     if obj.statut in (LotVerification.ATTENTE, LotVerification.EN_COURS):
-        traitement.assurer_travailleur()
+        jobs.assurer_travailleur()
     return render(request, "verification/lot.html", {"title": "Traitement du fichier",
                                                      "lot": obj})
 
