@@ -1,5 +1,5 @@
 from django.urls import path
 
-from quartiers.web.api.views import api
+from quartiers.web.api.base import api
 
 urlpatterns = [path("v1/", api.urls)]
