@@ -10,12 +10,16 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
 from quartiers.errors import QuartiersError
+
+if TYPE_CHECKING:
+    from quartiers.eligibility.coverage import Coverage
 
 LAMBERT93 = "EPSG:2154"
 
@@ -58,6 +62,11 @@ class PerimeterSet:
     source: str
     schema: str = ""
     repaired: list[str] = field(default_factory=list)
+    #: The communes for which this set is the complete list (see eligibility.coverage);
+    #: None only for sets built by hand in code, which then cover nothing.
+    coverage: Coverage | None = None
+    #: Features whose communes were not given and were taken from the commune outlines.
+    communes_deduced: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -84,7 +93,7 @@ def _find_schema(columns: list[str], path: Path) -> tuple[Schema, dict[str, str]
 
 
 def _as_codes(value: object) -> str:
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):  # None, NaN
         return ""
     if isinstance(value, (list, tuple, np.ndarray)):
         return ",".join(str(v) for v in value)
@@ -118,8 +127,13 @@ def guess_millesime(codes: np.ndarray) -> str:
     return "calcul"
 
 
-def read_perimeters(path: str | Path, millesime: str | None = None) -> PerimeterSet:
-    """Read a perimeter file (GeoJSON, GeoPackage, Shapefile, GeoParquet)."""
+def read_perimeters(path: str | Path, millesime: str | None = None,
+                    coverage: str | None = None) -> PerimeterSet:
+    """Read a perimeter file (GeoJSON, GeoPackage, Shapefile, GeoParquet).
+
+    ``coverage``: ``national``, or a CSV of the communes the file is complete for; by
+    default the ``couverture-communes.csv`` beside the file, else the communes its features
+    name (see :mod:`quartiers.eligibility.coverage`)."""
     path = Path(path)
     if not path.exists():
         raise QuartiersError("fichier de périmètres introuvable", fichier=path)
@@ -164,12 +178,44 @@ def read_perimeters(path: str | Path, millesime: str | None = None) -> Perimeter
     if invalid.any():
         geoms = geoms.copy()
         geoms[invalid] = _polygonal(shapely.make_valid(geoms[invalid]))
+    deduced = _deduce_communes(communes, np.asarray(geoms, dtype=object))
+    deps = np.array([d if d and d.lower() not in ("nan", "none") else
+                     (c.split(",")[0][:2] if c else "") for d, c in zip(deps, communes,
+                                                                         strict=True)],
+                    dtype=object)
+    from quartiers.eligibility.coverage import coverage_for
+
     return PerimeterSet(
         codes=codes, names=names, communes=communes, departements=deps,
         geometry=np.asarray(geoms, dtype=object),
         millesime=millesime or guess_millesime(codes), source=str(path),
         schema=schema.name, repaired=repaired,
+        coverage=coverage_for(path, coverage, communes), communes_deduced=deduced,
     )
+
+
+def _deduce_communes(communes: np.ndarray, geoms: np.ndarray) -> list[str]:
+    """Fill in place the communes of features that name none, from the commune outlines of
+    the data directory (those covering at least 1 % of the perimeter); return which."""
+    empty = np.flatnonzero(communes == "")
+    if not empty.size:
+        return []
+    try:
+        from quartiers.eligibility.territory import default_territory
+
+        territory = default_territory()
+    except QuartiersError:  # no outlines: the communes stay unknown
+        return []
+    tree = shapely.STRtree(territory.geometry)
+    shapes, outlines = tree.query(geoms[empty], predicate="intersects")
+    share = (shapely.area(shapely.intersection(geoms[empty][shapes],
+                                               territory.geometry[outlines]))
+             / np.maximum(shapely.area(geoms[empty][shapes]), 1e-9))
+    keep = share >= 0.01
+    for k, i in enumerate(empty):  # per perimeter without communes, not per point
+        found = sorted(set(territory.codes[outlines[keep & (shapes == k)]]))
+        communes[i] = ",".join(found)
+    return [str(c) for c in communes[empty]]
 
 
 def from_quartiers(quartiers: gpd.GeoDataFrame, source: str = "calcul") -> PerimeterSet:
@@ -198,18 +244,25 @@ CALCUL = "calcul"
 def computed_perimeters() -> PerimeterSet:
     """The ``calcul`` vintage: the engine's quartiers on the bundled grid, 2024 rules."""
     from quartiers.delimitation import delimit
+    from quartiers.eligibility.coverage import Coverage
     from quartiers.inputs import default_inputs
     from quartiers.parameters import load_rules
 
     inp = default_inputs()
     result = delimit(inp.grid, inp.uus, load_rules("2024"), unknown_communes="ignorer",
                      commune_names=inp.uus.commune_names)
-    return from_quartiers(result.quartiers.drop(columns=["zone"]),
+    pset = from_quartiers(result.quartiers.drop(columns=["zone"]),
                           source="quartiers calculés (règles 2024, carroyage du dossier de "
                                  "données)")
+    # the engine speaks for the communes whose squares it read, and for no other
+    text = "".join(str(c) for c in np.unique(inp.grid.communes))
+    codes = [text[i : i + 5] for i in range(0, len(text) - 4, 5)]
+    pset.coverage = Coverage.of_codes(codes, "communes présentes dans le carroyage intégré",
+                                      kind="communes_du_carroyage")
+    return pset
 
 
-def load_perimeters(spec: str | Path) -> PerimeterSet:
+def load_perimeters(spec: str | Path, coverage: str | None = None) -> PerimeterSet:
     """A perimeter set from a vintage name or a path.
 
     ``2024`` / ``2015`` name the official lists in the data directory, ``calcul`` the
@@ -223,12 +276,12 @@ def load_perimeters(spec: str | Path) -> PerimeterSet:
     if text == CALCUL:
         return computed_perimeters()
     if text in MILLESIMES:
-        return read_perimeters(dataset(MILLESIMES[text]), millesime=text)
+        return read_perimeters(dataset(MILLESIMES[text]), millesime=text, coverage=coverage)
     path = Path(text)
     if path.is_dir():
         for name in ("quartiers.gpkg", "quartiers.parquet", "quartiers.geojson"):
             if (path / name).exists():
-                return read_perimeters(path / name, millesime="calcul")
+                return read_perimeters(path / name, millesime="calcul", coverage=coverage)
         raise QuartiersError(
             "dossier sans quartiers calculés (quartiers.gpkg attendu, écrit par "
             "« quartiers delimiter »)", fichier=path,
@@ -238,4 +291,4 @@ def load_perimeters(spec: str | Path) -> PerimeterSet:
             f"périmètres « {text} » inconnus : donnez un fichier (GeoJSON, GPKG, SHP, "
             f"GeoParquet) ou un millésime ({', '.join(MILLESIMES)})", champ="--perimetres",
         )
-    return read_perimeters(path)
+    return read_perimeters(path, coverage=coverage)

@@ -28,3 +28,23 @@ def synthetic_set(geoms: list, codes: list[str] | None = None) -> PerimeterSet:
                                                                               dtype=object),
         geometry=np.array(geoms, dtype=object), millesime="test", source="synthétique",
     )
+
+
+def synthetic_territory(boxes: dict[str, tuple[float, float, float, float]]):  # type: ignore[no-untyped-def]
+    """Communes drawn as boxes (synthetic), code -> (xmin, ymin, xmax, ymax) in Lambert-93."""
+    from quartiers.eligibility.territory import Territory
+
+    codes = list(boxes)
+    return Territory(np.array(codes, dtype=object),
+                     np.array([f"Commune {c}" for c in codes], dtype=object),
+                     np.array([shapely.box(*boxes[c]) for c in codes], dtype=object),
+                     sorted({c[:2] for c in codes}), "synthétique")
+
+
+def covered_set(geoms: list, covered: list[str], codes: list[str] | None = None) -> PerimeterSet:
+    """A synthetic set declared complete for the communes ``covered``."""
+    from quartiers.eligibility.coverage import Coverage
+
+    ps = synthetic_set(geoms, codes)
+    ps.coverage = Coverage.of_codes(covered, "synthétique")
+    return ps

@@ -11,21 +11,24 @@ import quartiers
 from quartiers.eligibility import Checker, coords
 from quartiers.perimeters import load_perimeters
 
-from .helpers import synthetic_set
+from .helpers import covered_set, synthetic_territory
 
 
 @pytest.fixture(scope="module")
 def square() -> Checker:
-    # a 100 m square around the Lambert-93 origin (3°E, 46.5°N)
-    return Checker(synthetic_set([shapely.box(699_950, 6_599_950, 700_050, 6_600_050)],
-                                 codes=["QN99999Z"]))
+    # a 100 m square around the Lambert-93 origin (3°E, 46.5°N), in a synthetic commune the
+    # list covers
+    commune = synthetic_territory({"99001": (690_000, 6_590_000, 710_000, 6_610_000)})
+    return Checker(covered_set([shapely.box(699_950, 6_599_950, 700_050, 6_600_050)],
+                               ["99001"], codes=["QN99999Z"]), territory=commune)
 
 
 def test_lookup_on_arrays(square):
     x = np.array([700_000.0, 700_050.0, 700_080.0, 700_300.0])
     y = np.full(4, 6_600_000.0)
-    r = quartiers.lookup(x, y, perimetres=square, crs="lambert93", tolerance=50)
+    r = quartiers.lookup(x, y, perimeters=square, crs="lambert93", tolerance=50)
     assert r["dans_qpv"].tolist() == [True, True, False, False]
+    assert r["statut"].tolist() == ["oui", "oui", "non", "non"]
     assert r["qpv_code"].tolist()[:2] == ["QN99999Z", "QN99999Z"]
     assert r["qpv_code"].isna().tolist() == [False, False, True, True]
     assert r["distance_m"].tolist() == [-50.0, 0.0, 30.0, 250.0]
@@ -40,13 +43,13 @@ def test_lookup_on_a_dataframe_keeps_columns_and_index(square):
     lon, lat = coords.to_wgs84(np.array([700_000.0, 700_200.0]), np.array([6_600_000.0] * 2))
     df = pd.DataFrame({"id": ["a", "b", "c"], "Longitude": [lon[0], lon[1], 43.0],
                        "Latitude": [lat[0], lat[1], 3.0]}, index=[10, 11, 12])
-    r = quartiers.lookup(df, perimetres=square)
+    r = quartiers.lookup(df, perimeters=square)
     assert list(r.index) == [10, 11, 12]
     assert list(r.columns[:3]) == ["id", "Longitude", "Latitude"]
     assert r["dans_qpv"].tolist()[:2] == [True, False]
     assert r["distance_m"].iloc[1] == pytest.approx(150.0, abs=0.01)
     assert "inversées" in r["erreur"].iloc[2]
-    assert pd.isna(r["dans_qpv"].iloc[2])
+    assert pd.isna(r["dans_qpv"].iloc[2]) and r["statut"].iloc[2] == "inconnu"
 
 
 def test_point_is_fast_and_complete(chk2024):
@@ -71,4 +74,4 @@ def test_load_perimeters_by_vintage_and_unknown(shared_data):
 
 def test_lookup_requires_both_arrays(square):
     with pytest.raises(TypeError):
-        quartiers.lookup([1.0], perimetres=square)
+        quartiers.lookup([1.0], perimeters=square)

@@ -15,7 +15,7 @@ from quartiers.eligibility import coords
 HEADER = "id;code_postal;lon;lat;nom"
 GOOD = [
     "1;06000;7,25;43,70;Nice",
-    "2;83000;5.93;43.12;Toulon",
+    "2;83000;5.93;43.13;Toulon",
 ]
 
 
@@ -43,20 +43,24 @@ def test_clean_run_exit_0_columns_unchanged(tmp_path, run_cli, chk2024):
     assert code == 0, text
     df = pd.read_csv(out, sep=";", dtype=str, keep_default_na=False)
     assert list(df.columns) == [
-        *HEADER.split(";"), "qpv_code", "qpv_nom", "communes", "dans_qpv", "distance_m",
-        "qpv_proche", "distance_proche_m",
+        *HEADER.split(";"), "commune", "statut", "motif", "qpv_code", "qpv_nom", "communes",
+        "dans_qpv", "distance_m", "qpv_proche", "distance_proche_m", "bande_300m",
+        "bande_500m",
     ]
     assert df["code_postal"].tolist() == ["06000", "83000", "04000"]  # text kept as is
     assert df["lon"].tolist()[0] == "7,25"
+    assert df["commune"].tolist()[:2] == ["06088", "83137"]
+    assert df["statut"].tolist() == ["non", "non", "oui"]
     assert df["dans_qpv"].tolist() == ["false", "false", "true"]
     assert df["qpv_code"].tolist()[2] == chk2024.perimeters.codes[0]
     assert float(df["distance_m"][2]) < 0
     assert not (tmp_path / "out_erreurs.csv").exists()
-    assert "3 lignes lues, 3 vérifiées, 0 rejetées" in text
+    assert "3 lignes lues, 3 avec une réponse, 0 illisible" in text
+    assert "Réponses : oui 1, non 2, inconnu 0" in text
     assert _leftovers(tmp_path) == []
 
 
-def test_rejected_rows_exit_1_with_line_numbers_and_french_reasons(tmp_path, run_cli):
+def test_every_row_answered_once_unreadable_lines_in_the_errors_file(tmp_path, run_cli):
     lines = [
         HEADER, GOOD[0],
         "3;;;;vide",                      # line 3: missing
@@ -65,24 +69,30 @@ def test_rejected_rows_exit_1_with_line_numbers_and_french_reasons(tmp_path, run
         "",                               # line 6: empty, ignored
         "6;75000;-70.0;18.0;Antilles?",   # line 7: outside
         "7;ligne coupée",                 # line 8: unreadable
-        GOOD[1],                          # line 9
+        "8;13001;5.3698;43.2965;Marseille",  # line 9: a commune the 2024 file says nothing of
+        GOOD[1],                          # line 10
     ]
     src = _write(tmp_path / "in.csv", lines)
     out = tmp_path / "res.csv"
     code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out)
     assert code == 1, text
     err = pd.read_csv(tmp_path / "res_erreurs.csv", dtype=str, sep=";")
-    assert err["ligne"].tolist() == ["3", "4", "5", "7", "8"]
-    motifs = err["motif"].tolist()
-    assert motifs[0].startswith("coordonnée manquante")
-    assert motifs[1].startswith("valeur non numérique « abc »")
-    assert motifs[2].startswith("latitude et longitude probablement inversées")
-    assert motifs[3].startswith("point hors de France métropolitaine")
-    assert motifs[4].startswith("ligne illisible : 2 champ(s) au lieu de 5")
-    assert err["contenu"].tolist()[1] == "4;83000;abc;43.1;texte"
-    res = pd.read_csv(out, sep=";", dtype=str)
-    assert res["id"].tolist() == ["1", "2"]
-    assert "7 lignes lues, 2 vérifiées, 5 rejetées" in text
+    assert err["ligne"].tolist() == ["8"]
+    assert err["motif"][0] == "ligne illisible : 2 champ(s) au lieu de 5"
+    assert err["contenu"][0] == "7;ligne coupée"
+    res = pd.read_csv(out, sep=";", dtype=str, keep_default_na=False)
+    assert res["id"].tolist() == ["1", "3", "4", "5", "6", "8", "2"]
+    assert res["statut"].tolist() == ["non", *["inconnu"] * 5, "non"]
+    motifs = res["motif"].tolist()
+    assert motifs[1].startswith("coordonnées inutilisables : coordonnée manquante")
+    assert motifs[2] == ("coordonnées inutilisables : valeur non numérique « abc » "
+                         "(colonne « lon »)")
+    assert "latitude et longitude probablement inversées" in motifs[3]
+    assert "point hors de France métropolitaine" in motifs[4]
+    assert motifs[5].startswith("la liste 2024 ne couvre pas la commune Marseille (13055)")
+    assert res["dans_qpv"].tolist()[1:6] == [""] * 5
+    assert res["distance_m"][5] == ""  # no "nearest quartier" where the list says nothing
+    assert "8 lignes lues, 7 avec une réponse, 1 illisible" in text
 
 
 @pytest.mark.parametrize("sep", [",", "\t", "|"])
@@ -96,6 +106,7 @@ def test_separators_and_latin1(tmp_path, run_cli, sep):
     assert code == 0, text
     df = pd.read_csv(out, sep=sep, dtype=str)
     assert df["commune"].tolist() == ["Fréjus", "Hyères"]  # written back as UTF-8
+    assert df["commune_insee"].tolist() == ["83061", "83069"]  # ours, beside the user's
 
 
 def test_lambert93_columns_and_options(tmp_path, run_cli, chk2024):
@@ -104,15 +115,14 @@ def test_lambert93_columns_and_options(tmp_path, run_cli, chk2024):
                                        "b,6600000,700000,2"])
     out = tmp_path / "out.parquet"
     code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out)
-    assert code == 1, text  # swapped x/y on line 3
+    assert code == 0, text
     t = pq.read_table(out).to_pandas()
-    assert t["dans_qpv"].tolist() == [True]
-    err = pd.read_csv(tmp_path / "out_erreurs.csv", dtype=str)
-    assert err["ligne"].tolist() == ["3"] and "x et y" in err["motif"][0]
+    assert t["dans_qpv"].tolist() == [True, None]  # typed: a nullable boolean
+    assert t["statut"].tolist() == ["oui", "inconnu"] and "x et y" in t["motif"][1]
     # explicit columns
     code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out,
                          "--x", "X_L93", "--y", "Y_L93", "--crs", "lambert93")
-    assert code == 1, text
+    assert code == 0, text
 
 
 def test_several_vintages_add_suffixed_columns(tmp_path, run_cli):
@@ -125,25 +135,26 @@ def test_several_vintages_add_suffixed_columns(tmp_path, run_cli):
     df = pd.read_csv(out, sep=";")
     for suffix in ("_2015", "_2024"):
         assert f"dans_qpv{suffix}" in df and f"distance_m{suffix}" in df
-    assert (df["distance_m_2015"] > 50_000).all()
+    assert (df["statut_2015"] == "inconnu").all() and df["distance_m_2015"].isna().all()
+    assert df["motif_2015"].str.startswith("la liste 2015 ne couvre pas").all()
+    assert (df["statut_2024"] == "non").all()
     assert errs.read_text() == "ligne;motif;contenu\n"  # asked for: written even if empty
     assert "réparé" in text  # the 2015 file's invalid rings
 
 
 def test_parquet_and_xlsx_inputs_and_outputs(tmp_path, run_cli):
-    df = pd.DataFrame({"id": [1, 2, 3], "lng": [7.25, 5.93, None], "lat": [43.7, 43.12, 43.0]})
+    from quartiers.io.readers import open_table
+
+    df = pd.DataFrame({"id": [1, 2, 3], "lng": [7.25, 5.93, None], "lat": [43.7, 43.13, 43.0]})
     df.to_parquet(tmp_path / "in.parquet")
     code, text = run_cli("verifier", tmp_path / "in.parquet", "--perimetres", "2024",
                          "--sortie", tmp_path / "out.xlsx")
-    assert code == 1, text
-    err = pd.read_csv(tmp_path / "out_erreurs.csv", dtype=str, sep=";")
-    assert err["ligne"].tolist() == ["3"]  # Parquet: row number from 1
-    from python_calamine import CalamineWorkbook
-
-    rows = CalamineWorkbook.from_path(str(tmp_path / "out.xlsx")).get_sheet_by_index(0) \
-        .to_python()
-    assert rows[0][:3] == ["id", "lng", "lat"] and len(rows) == 3
-    # XLSX input: spreadsheet row numbers
+    assert code == 0, text
+    source = open_table(tmp_path / "out.xlsx")
+    rows = [r for chunk in source for r in chunk.table.to_pylist()]
+    assert source.columns[:4] == ["id", "lng", "lat", "commune"] and len(rows) == 3
+    assert [r["statut"] for r in rows] == ["non", "non", "inconnu"]
+    # XLSX input
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -154,27 +165,33 @@ def test_parquet_and_xlsx_inputs_and_outputs(tmp_path, run_cli):
     wb.save(tmp_path / "in.xlsx")
     code, text = run_cli("verifier", tmp_path / "in.xlsx", "--perimetres", "2024",
                          "--sortie", tmp_path / "out2.csv")
-    assert code == 1, text
-    err = pd.read_csv(tmp_path / "out2_erreurs.csv", dtype=str, sep=";")
-    assert err["ligne"].tolist() == ["3"]
-    assert pd.read_csv(tmp_path / "out2.csv", sep=";")["id"].tolist() == [1]
+    assert code == 0, text
+    res = pd.read_csv(tmp_path / "out2.csv", sep=";")
+    assert res["id"].tolist() == [1, 2]
+    assert res["motif"][1] == "coordonnées inutilisables : valeur non numérique « x » " \
+                              "(colonne « lon »)"
 
 
 def test_computed_quartiers_directory(tmp_path, run_cli):
+    """A folder written by ``quartiers delimiter``; without a declared coverage the list
+    speaks for the communes its quartiers name (here Nice), and only there."""
     import geopandas as gpd
 
-    sq = shapely.box(699_950, 6_599_950, 700_050, 6_600_050)
-    gdf = gpd.GeoDataFrame({"code": ["Q1"], "nom": ["Calculé"], "communes": ["00001"]},
+    sq = shapely.box(1_043_000, 6_298_000, 1_043_100, 6_298_100)  # in Nice
+    gdf = gpd.GeoDataFrame({"code": ["Q1"], "nom": ["Calculé"], "communes": ["06088"]},
                            geometry=[sq], crs="EPSG:2154")
     (tmp_path / "delim").mkdir()
     gdf.to_file(tmp_path / "delim" / "quartiers.gpkg", layer="quartiers")
-    src = _write(tmp_path / "in.csv", ["id,x,y", "1,700000,6600000", "2,701000,6600000"])
+    src = _write(tmp_path / "in.csv", ["id,x,y", "1,1043050,6298050", "2,1044100,6298050",
+                                       "3,1050000,6310000"])
     code, text = run_cli("verifier", src, "--perimetres", tmp_path / "delim",
                          "--sortie", tmp_path / "out.csv")
     assert code == 0, text
+    assert "communes nommées dans le fichier" in text
     df = pd.read_csv(tmp_path / "out.csv")
-    assert df["qpv_code"].fillna("").tolist() == ["Q1", ""]
-    assert df["distance_m"].tolist() == [-50.0, 950.0]
+    assert df["qpv_code"].fillna("").tolist() == ["Q1", "", ""]
+    assert df["statut"].tolist() == ["oui", "non", "inconnu"]
+    assert df["distance_m"].tolist()[:2] == [-50.0, 1000.0]
 
 
 @pytest.mark.parametrize(
@@ -296,13 +313,14 @@ def test_header_only_file(tmp_path, run_cli):
     out = tmp_path / "out.csv"
     code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out)
     assert code == 0, text
-    assert out.read_text().splitlines()[0].startswith('"lon";"lat";"id";"qpv_code"')
+    assert out.read_text().splitlines()[0].startswith(
+        '"lon";"lat";"id";"commune";"statut";"motif";"qpv_code"')
 
 
 def test_streaming_many_chunks_keeps_line_numbers(tmp_path, run_cli):
     rows = [HEADER]
     for i in range(5000):
-        rows.append(f"{i};06000;7.25;43.70;ok" if i % 997 else f"{i};06000;;;vide")
+        rows.append(f"{i};06000;7.25;43.70;ok" if i % 997 else f"{i};coupée")
     src = _write(tmp_path / "in.csv", rows)
     out = tmp_path / "out.csv"
     code, text = run_cli("verifier", src, "--perimetres", "2024", "--sortie", out,
@@ -310,9 +328,7 @@ def test_streaming_many_chunks_keeps_line_numbers(tmp_path, run_cli):
     assert code == 1, text
     err = pd.read_csv(tmp_path / "out_erreurs.csv", sep=";")
     assert err["ligne"].tolist() == [i + 2 for i in range(5000) if i % 997 == 0]
-    assert len(pd.read_csv(out, sep=";")) == 5000 - len(err)
-
-
+    assert len(pd.read_csv(out, sep=";")) == 5000 - 6
 def test_full_sheet_bomb_is_a_clear_error_not_a_crash(tmp_path, run_cli):
     """Issue 9, point 1: the same file made the command abort with a Rust backtrace."""
     from tests.tabular import hostile

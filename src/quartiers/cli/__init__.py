@@ -53,7 +53,12 @@ def _interrupted() -> None:
 
 
 def _stop(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # the same clean exit as Ctrl-C: temporary files removed
+    """First signal: ask the running loop to stop at its next safe point; second: now."""
+    from quartiers.cli.progress import stop_requested
+
+    if stop_requested.is_set():
+        raise KeyboardInterrupt
+    stop_requested.set()
 
 
 def main() -> None:
@@ -73,6 +78,8 @@ def main() -> None:
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except Exception as e:  # usage errors: click's exceptions (vendored by recent typer)
+        if type(e).__name__ == "ArrowCancelled":  # pyarrow's own answer to Ctrl-C
+            _interrupted()
         exit_code = getattr(e, "exit_code", None)
         if isinstance(exit_code, int) and hasattr(e, "format_message"):
             typer.secho(f"Erreur : {usage_message(e)}", fg=typer.colors.RED, err=True)

@@ -39,12 +39,21 @@ def comparer(
     seuil_trouve: Annotated[
         float, typer.Option("--seuil-trouve", help="Part de population couverte pour « retrouvé ».")
     ] = 0.5,
+    couverture: Annotated[
+        str | None,
+        typer.Option("--couverture", help="Communes pour lesquelles la référence est complète "
+                     "(national ou CSV code_commune ; défaut : couverture-communes.csv à côté "
+                     "du fichier, sinon ses communes) : l'accord n'est compté que là."),
+    ] = None,
     carroyage: Annotated[Path | None, typer.Option("--carroyage")] = None,
     unites_urbaines: Annotated[Path | None, typer.Option("--unites-urbaines")] = None,
 ) -> None:
-    """Compare des quartiers calculés aux périmètres officiels (2015 ou 2024)."""
+    """Compare des quartiers calculés aux périmètres officiels (2015 ou 2024), sur le
+    territoire où la référence est complète."""
     computed = read_perimeters(calcules, millesime="calcul")
-    ref = read_perimeters(reference)
+    ref = read_perimeters(reference, coverage=couverture)
+    if ref.coverage is not None:
+        console.print(f"Accord compté où la référence est complète : {ref.coverage.describe}")
     if ref.repaired:
         console.print(
             f"[yellow]{len(ref.repaired)} périmètre(s) invalide(s) réparé(s) :[/yellow] "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+import threading
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -17,6 +18,17 @@ from rich.progress import (
 )
 
 console = Console(stderr=True)
+#: Set by the first Ctrl-C / stop request; long loops stop at their next safe point.
+stop_requested = threading.Event()
+
+
+def check_stop() -> None:
+    """Stop here (cleanly: temporary files are removed) if a stop was requested.
+
+    Signals only set a flag: raising from a signal handler at an arbitrary point can land in
+    a native library's callback (and abort the process) or in a destructor (and be lost)."""
+    if stop_requested.is_set():
+        raise KeyboardInterrupt
 
 
 @contextmanager
@@ -36,6 +48,7 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
         tasks: dict[str, TaskID] = {}
 
         def update(label: str, done: int, total: int) -> None:
+            check_stop()
             if label not in tasks:
                 tasks[label] = progress.add_task(label, total=max(total, 1))
             progress.update(tasks[label], completed=done)

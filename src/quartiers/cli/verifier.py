@@ -1,7 +1,8 @@
-"""``quartiers verifier``: is each point of a file in a QPV? (eligibility, offline).
+"""``quartiers verifier``: is each point or address of a file in a QPV? (offline).
 
-Exit codes: 0 every row checked; 1 finished but rows were rejected (see the errors file);
-2 fatal error, nothing written; 3 missing dataset; 130 interrupted, nothing written.
+Every row gets an answer, ``oui``, ``non`` or ``inconnu`` with its reason, per list.
+Exit codes: 0 every line read; 1 finished but some lines could not be read (see the errors
+file); 2 fatal error, nothing written; 3 missing dataset; 130 interrupted, nothing written.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from rich.progress import (
 )
 
 from quartiers.cli import app
-from quartiers.cli.progress import console
+from quartiers.cli.progress import check_stop, console
 from quartiers.eligibility.api import Checker, checker
 from quartiers.eligibility.batch import Progress as ProgressFn
 from quartiers.eligibility.batch import Summary, verify_file
@@ -56,6 +57,7 @@ def _progress(unit: str) -> Iterator[ProgressFn]:
         def update(done: int, total: int, rows: int) -> None:
             import time
 
+            check_stop()
             now = time.perf_counter()
             if not start:
                 start.append(now)
@@ -66,29 +68,36 @@ def _progress(unit: str) -> Iterator[ProgressFn]:
         yield update
 
 
-def _checkers(perimetres: str | None, millesime: str | None) -> list[tuple[str, Checker]]:
+def _checkers(perimetres: str | None, millesime: str | None, couverture: str | None,
+              npnru: str | None) -> list[tuple[str, Checker]]:
     specs = [s.strip() for s in (millesime or "").split(",") if s.strip()]
     specs += [s.strip() for s in (perimetres or "").split(",") if s.strip()]
     if not specs:
         raise QuartiersError(
-            "périmètres non précisés : --perimetres FICHIER_OU_MILLESIME (2024, 2015, un "
-            "fichier GeoJSON/GPKG/SHP ou un dossier de « quartiers delimiter ») ou "
-            "--millesime 2015,2024"
+            "périmètres non précisés : --perimetres 2024, 2015, 2024,2015, calcul, un "
+            "fichier GeoJSON/GPKG/SHP ou un dossier de « quartiers delimiter »"
         )
+    codes = _npnru_codes(npnru) if npnru else None
     out: list[tuple[str, Checker]] = []
     used: set[str] = set()
     for spec in dict.fromkeys(specs):
-        chk = checker(spec)
-        label = chk.millesime if spec in ("2015", "2024") else (
-            chk.millesime if chk.millesime in ("2015", "2024") else Path(spec).stem
-        )
+        chk = checker(spec, coverage=couverture)
+        if codes is not None:
+            chk = Checker(chk.perimeters, territory=chk.territory, npnru=codes)
+        label = chk.millesime if chk.millesime in ("2015", "2024", "calcul") else Path(spec).stem
         suffix = f"_{label}"
         while suffix in used:
             suffix += "_bis"
         used.add(suffix)
         out.append((suffix, chk))
         ps = chk.perimeters
-        console.print(f"Périmètres {label} : {len(ps)} QPV ({ps.source})")
+        cov = ps.coverage.describe if ps.coverage is not None else "aucune"
+        console.print(f"Périmètres {label} : {len(ps)} QPV ({ps.source}) ; liste complète "
+                      f"pour : {cov}")
+        if ps.coverage is not None and ps.coverage.kind == "communes_du_fichier":
+            console.print("[yellow]Couverture non déclarée : la liste est réputée complète "
+                          "dans les communes qu'elle nomme, et nulle part ailleurs "
+                          "(--couverture pour la préciser).[/yellow]")
         if ps.repaired:
             console.print(
                 f"[yellow]{len(ps.repaired)} périmètre(s) invalide(s) réparé(s) "
@@ -99,42 +108,86 @@ def _checkers(perimetres: str | None, millesime: str | None) -> list[tuple[str, 
     return out
 
 
+def _npnru_codes(path: str) -> list[str]:
+    """QPV codes under a renewal convention: a CSV with a ``code_qp`` (or single) column."""
+    from quartiers.io.readers import open_table
+
+    source = open_table(Path(path))
+    names = {c.strip().lower(): c for c in source.columns}
+    column = names.get("code_qp") or names.get("code") or (
+        source.columns[0] if len(source.columns) == 1 else None)
+    if column is None:
+        raise QuartiersError("colonne « code_qp » absente", fichier=path, ligne=1,
+                             champ="code_qp")
+    return [str(v).strip() for chunk in source for v in chunk.table.column(column).to_pylist()
+            if v and str(v).strip()]
+
+
 def _report(s: Summary) -> None:
     console.print(
-        f"{_fr(s.lignes)} lignes lues, {_fr(s.ecrites)} vérifiées, "
-        f"{_fr(s.rejetees)} rejetées, en {s.secondes:.1f} s "
-        f"(coordonnées {s.colonnes[0]}/{s.colonnes[1]}, {s.crs})."
+        f"{_fr(s.lignes)} lignes lues, {_fr(s.ecrites)} avec une réponse, "
+        f"{_fr(s.rejetees)} illisible{'s' if s.rejetees > 1 else ''}, en {s.secondes:.1f} s "
+        f"({'adresses' if s.crs == 'wgs84' and len(s.colonnes) != 2 else 'coordonnées'} "
+        f"{' + '.join(s.colonnes)}{', ' + s.crs if s.crs else ''})."
     )
-    for suffix, n in s.dans_qpv.items():
+    for suffix, counts in s.statuts.items():
         name = f" ({suffix.lstrip('_')})" if suffix else ""
-        console.print(f"Dans un QPV{name} : {_fr(n)} ; dans ou à portée de tolérance : "
-                      f"{_fr(s.proches[suffix])}.")
+        console.print(
+            f"Réponses{name} : oui {_fr(counts.get('oui', 0))}, non {_fr(counts.get('non', 0))}"
+            f", inconnu {_fr(counts.get('inconnu', 0))} ; dans ou à portée de tolérance : "
+            f"{_fr(s.proches[suffix])}.")
+    if s.motifs:
+        detail = ", ".join(f"{m} : {_fr(n)}" for m, n in s.motifs.most_common())
+        console.print(f"Motifs des réponses « inconnu » et des lignes illisibles : {detail}.")
     if s.rejetees:
-        detail = ", ".join(f"{m} : {n}" for m, n in s.motifs.most_common())
-        console.print(f"[yellow]Lignes rejetées ({detail}) : voir {s.erreurs}[/yellow]")
+        console.print(f"[yellow]Lignes illisibles : voir {s.erreurs}[/yellow]")
     console.print(f"Résultat écrit : {s.sortie}")
 
 
 @app.command("verifier")
 def verifier(
-    entree: Annotated[Path, typer.Argument(help="Fichier de points : CSV (tout séparateur, "
-                                           "UTF-8 ou Latin-1), Parquet ou XLSX.")],
+    entree: Annotated[Path, typer.Argument(help="Fichier de points ou d'adresses : CSV (tout "
+                                           "séparateur, UTF-8 ou Windows-1252), Parquet, "
+                                           "XLSX ou ODS.")],
     sortie: Annotated[Path, typer.Option("--sortie", help="Fichier résultat (.csv, .tsv, "
                                          ".parquet ou .xlsx).")],
     perimetres: Annotated[
         str | None,
-        typer.Option("--perimetres", help="Périmètres : fichier (GeoJSON, GPKG, SHP, "
-                     "GeoParquet), dossier de « quartiers delimiter » ou millésime (2024, 2015)."),
+        typer.Option("--perimetres", help="Une ou plusieurs listes séparées par des "
+                     "virgules : 2024, 2015, calcul, un fichier (GeoJSON, GPKG, SHP, "
+                     "GeoParquet) ou un dossier de « quartiers delimiter »."),
     ] = None,
     millesime: Annotated[
         str | None,
-        typer.Option("--millesime", help="Un ou plusieurs millésimes officiels, ex. 2015,2024 "
-                     "(une série de colonnes suffixée par millésime)."),
+        typer.Option("--millesime", help="Synonyme de --perimetres pour les millésimes "
+                     "officiels, ex. 2015,2024."),
+    ] = None,
+    adresse: Annotated[
+        str | None,
+        typer.Option("--adresse", help="Colonne(s) d'adresse à géocoder, séparées par des "
+                     "virgules et lues dans l'ordre (ex. adresse,code_postal,commune)."),
+    ] = None,
+    geocodeur: Annotated[
+        str | None,
+        typer.Option("--geocodeur", help="Géocodeur : intégré (défaut, index construit "
+                     "depuis le dossier de données au premier usage) ou addok:URL."),
+    ] = None,
+    couverture: Annotated[
+        str | None,
+        typer.Option("--couverture", help="Communes pour lesquelles la liste est complète : "
+                     "national, ou un CSV avec une colonne code_commune (défaut : "
+                     "couverture-communes.csv à côté du fichier, sinon les communes nommées "
+                     "dans le fichier)."),
+    ] = None,
+    npnru: Annotated[
+        str | None,
+        typer.Option("--npnru", help="CSV des codes des QPV sous convention de "
+                     "renouvellement urbain (colonne code_qp), pour la bande de 500 m."),
     ] = None,
     erreurs: Annotated[
         Path | None,
-        typer.Option("--erreurs", help="Fichier des lignes rejetées (défaut : "
-                     "<sortie>_erreurs.csv, écrit s'il y a des rejets)."),
+        typer.Option("--erreurs", help="Fichier des lignes illisibles (défaut : "
+                     "<sortie>_erreurs.csv, écrit s'il y en a)."),
     ] = None,
     tolerance: Annotated[
         float, typer.Option("--tolerance", help="Distance en mètres pour qpv_proche.")
@@ -153,9 +206,13 @@ def verifier(
         int, typer.Option("--lot", help="Lignes par lot (mémoire constante).", min=1000)
     ] = 500_000,
 ) -> None:
-    """Indique pour chaque point s'il est dans un QPV (et à quelle distance de la limite)."""
+    """Répond pour chaque point ou adresse : dans un QPV (oui), hors QPV (non), ou inconnu
+    avec son motif, et la distance à la limite."""
     if (lon or lat) and (x or y):
         raise QuartiersError("choisissez --lon/--lat (WGS84) ou --x/--y (Lambert-93), pas les deux")
+    if adresse and (lon or lat or x or y):
+        raise QuartiersError("choisissez --adresse ou des colonnes de coordonnées, pas les "
+                             "deux", champ="--adresse")
     if lon or lat:
         cx, cy, default_crs = lon, lat, "wgs84"
     elif x or y:
@@ -173,13 +230,27 @@ def verifier(
                              champ="--tolerance")
     if not entree.exists():
         raise QuartiersError("fichier d'entrée introuvable", fichier=entree)
-    checkers = _checkers(perimetres, millesime)
+    checkers = _checkers(perimetres, millesime, couverture, npnru)
+    columns = [c.strip() for c in (adresse or "").split(",") if c.strip()]
+    engine = _geocoder(geocodeur) if columns else None
     with _progress("lignes") as update:
         summary = verify_file(
             entree, sortie, checkers, erreurs=erreurs, tolerance=tolerance, x=cx, y=cy,
-            crs=crs, separator=separateur, chunk_rows=lot, block_bytes=lot * 64,
+            crs=crs, address=columns or None, geocoder=engine, separator=separateur,
+            chunk_rows=lot if not columns else min(lot, 50_000), block_bytes=lot * 64,
             progress=update,
         )
     _report(summary)
     if summary.rejetees:
         raise typer.Exit(EXIT_REJECTED)
+
+
+def _geocoder(spec: str | None) -> object:
+    """The embedded geocoder (its index built from the data directory on first use, with
+    progress) or an addok server."""
+    from quartiers.geocoding import open_geocoder
+
+    def progress(message: str) -> None:
+        console.print(message)
+
+    return open_geocoder(spec, progress=progress)

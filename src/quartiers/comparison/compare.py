@@ -1,16 +1,20 @@
 """Compare computed quartiers with official QPV perimeters, on the grid's population.
 
 Both sets are read on the same 200 m squares: a square belongs to a polygon when its centre
-lies in it (a centre on the boundary counts as inside). Population-weighted agreement is then
-exact bookkeeping on the squares, independent of how the perimeters were drawn along streets.
+lies in it, by the one rule of :func:`quartiers.eligibility.squares.square_owner` (a centre
+on the boundary counts as inside, the first of overlapping polygons holds it).
+Population-weighted agreement is then exact bookkeeping on the squares, independent of how
+the perimeters were drawn along streets.
 
 Per official QPV: the computed quartier sharing most of its grid population, the share of its
 population covered, and the geometric IoU. Overall: share of official QPVs found (covered at
 ``seuil_trouve`` or more), population precision, recall and F1, and the lists of entries
 (computed quartiers mostly outside any official QPV) and exits (official QPVs not found).
 
-The comparison is restricted to the reference's territory: squares whose commune lies in a
-département the reference covers (and, optionally, in given urban units).
+The comparison is restricted to the reference's coverage: squares whose commune the
+reference is the complete list for (see :mod:`quartiers.eligibility.coverage`; where it says
+nothing, a computed quartier is neither right nor wrong), and optionally to given urban
+units.
 """
 
 from __future__ import annotations
@@ -22,12 +26,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from quartiers.delimitation.squares import assign_urban_units
+from quartiers.eligibility.squares import square_owner
 from quartiers.io.grid import Grid, commune_codes
 from quartiers.io.urban_units import UrbanUnits
-from quartiers.perimeters import LAMBERT93, PerimeterSet, from_quartiers, read_perimeters
+from quartiers.perimeters import PerimeterSet, from_quartiers, read_perimeters
 
 
 def load_reference(path: Path) -> PerimeterSet:
@@ -45,6 +49,7 @@ class Comparison:
         lines = [
             "Comparaison avec les périmètres de référence",
             f"  référence : {s['reference']} ({s['nb_qpv_reference']} QPV dans l'emprise)",
+            f"  emprise (où la référence est complète) : {s['emprise']}",
             f"  quartiers calculés dans l'emprise : {s['nb_quartiers_calcules']}",
             f"  QPV officiels retrouvés (couverts à {s['seuil_trouve']:.0%} au moins) : "
             f"{s['nb_qpv_trouves']} / {s['nb_qpv_reference']} ({s['part_qpv_trouves']:.1%})",
@@ -60,27 +65,13 @@ class Comparison:
         return "\n".join(lines).replace(",", " ") + "\n"
 
 
-def square_centres_l93(grid: Grid) -> np.ndarray:
-    half = grid.resolution / 2
-    t = Transformer.from_crs("EPSG:3035", LAMBERT93, always_xy=True)
-    x, y = t.transform(grid.x + half, grid.y + half)
-    return shapely.points(np.asarray(x), np.asarray(y))
-
-
-def _assign(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
-    """Index of the polygon holding each point (-1 if none; first one if several)."""
-    out = np.full(len(points), -1, dtype=np.int64)
-    if len(polygons) == 0:
-        return out
-    tree = shapely.STRtree(polygons)
-    pi, gi = tree.query(points, predicate="intersects")
-    if len(pi) == 0:
-        return out
-    order = np.lexsort((gi, pi))
-    pi, gi = pi[order], gi[order]
-    first = np.r_[True, pi[1:] != pi[:-1]]
-    out[pi[first]] = gi[first]
-    return out
+def covered_squares(grid: Grid, reference: PerimeterSet) -> np.ndarray:
+    """Squares whose (first) commune the reference's coverage covers."""
+    first = commune_codes(grid.communes, 0)
+    if reference.coverage is None:  # a set built in code: its départements, as before
+        deps = {str(d)[:2] for d in reference.departements}
+        return np.isin(np.char.ljust(first, 2).astype("U2"), list(deps))
+    return reference.coverage.covers(first)
 
 
 def compare(
@@ -95,10 +86,7 @@ def compare(
 ) -> Comparison:
     """Compare ``computed`` quartiers with ``reference`` perimeters on ``grid``."""
     comp = computed if isinstance(computed, PerimeterSet) else from_quartiers(computed)
-    centres = square_centres_l93(grid)
-    deps = set(str(d)[:2] for d in reference.departements)
-    sq_dep = np.char.ljust(commune_codes(grid.communes, 0), 2).astype("U2")
-    scope = np.isin(sq_dep, list(deps))
+    scope = covered_squares(grid, reference)
     if uu_codes or exclude_uu:
         uu = assign_urban_units(grid, uus, unknown="ignorer")
         sq_uu = np.where(uu >= 0, uus.codes[np.maximum(uu, 0)], "")
@@ -107,9 +95,9 @@ def compare(
         if exclude_uu:
             scope &= ~np.isin(sq_uu, exclude_uu)
     idx = np.flatnonzero(scope)
-    pts, pop = centres[idx], grid.ind[idx]
-    ref_of = _assign(pts, reference.geometry)
-    comp_of = _assign(pts, comp.geometry)
+    pop = grid.ind[idx]
+    ref_of = square_owner(grid, reference, idx)
+    comp_of = square_owner(grid, comp, idx)
 
     n_ref, n_comp = len(reference), len(comp)
     pop_ref = np.bincount(np.maximum(ref_of, 0), weights=pop * (ref_of >= 0), minlength=n_ref)
@@ -187,7 +175,9 @@ def compare(
         "reference": reference.source,
         "millesime_reference": reference.millesime,
         "perimetres_repares": reference.repaired,
-        "emprise_departements": sorted(deps),
+        "emprise": (reference.coverage.describe if reference.coverage is not None
+                    else "départements du fichier"),
+        "emprise_departements": sorted({str(d)[:2] for d in reference.departements}),
         "emprise_unites_urbaines": uu_codes or [],
         "unites_urbaines_exclues": exclude_uu or [],
         "seuil_trouve": seuil_trouve,

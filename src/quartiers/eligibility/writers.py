@@ -36,14 +36,21 @@ def output_format(path: Path) -> str:
 
 
 class CsvWriter:
-    def __init__(self, path: Path, separator: str) -> None:
-        self.path, self.separator = path, separator
+    """pyarrow's CSV writer; ``bom`` starts the file with a UTF-8 byte-order mark, which
+    spreadsheet programs need to read accents right."""
+
+    def __init__(self, path: Path, separator: str, bom: bool = False) -> None:
+        self.path, self.separator, self.bom = path, separator, bom
         self._writer: pacsv.CSVWriter | None = None
+        self._file: Any = None
 
     def write(self, table: pa.Table) -> None:
         if self._writer is None:
+            self._file = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+            if self.bom:
+                self._file.write(b"\xef\xbb\xbf")
             self._writer = pacsv.CSVWriter(
-                str(self.path), table.schema,
+                self._file, table.schema,
                 write_options=pacsv.WriteOptions(delimiter=self.separator,
                                                  quoting_style="needed"),
             )
@@ -52,6 +59,8 @@ class CsvWriter:
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
+        if self._file is not None:
+            self._file.close()
 
 
 class ParquetWriter:
@@ -101,9 +110,9 @@ class XlsxWriter:
         self._book.save(str(self.path))
 
 
-def open_writer(path: Path, fmt: str, separator: str = ",") -> Writer:
+def open_writer(path: Path, fmt: str, separator: str = ",", bom: bool = False) -> Writer:
     if fmt == "parquet":
         return ParquetWriter(path)
     if fmt == "xlsx":
         return XlsxWriter(path)
-    return CsvWriter(path, "\t" if path.suffix.lower() == ".tsv" else separator)
+    return CsvWriter(path, "\t" if path.suffix.lower() == ".tsv" else separator, bom)

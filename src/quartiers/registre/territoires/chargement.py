@@ -20,8 +20,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
+from quartiers.eligibility.squares import population_by_perimeter
 from quartiers.registre.territoires.models import Commune, Departement, Epci, Quartier, Region
 from quartiers.registre.territoires.referentiel import DEPARTEMENTS, REGIONS, departement_of
 
@@ -64,24 +63,6 @@ def charger_communes(regions: set[str] | None, log: Log) -> int:
     return len(objs)
 
 
-def _populations(geoms: np.ndarray, grid: object) -> np.ndarray:
-    """Population of the grid squares whose centre lies in each polygon (EPSG:2154)."""
-    import shapely
-    from pyproj import Transformer
-
-    g = grid
-    t = Transformer.from_crs("EPSG:3035", "EPSG:2154", always_xy=True)
-    half = g.resolution / 2  # type: ignore[attr-defined]
-    x, y = t.transform(g.x + half, g.y + half)  # type: ignore[attr-defined]
-    pts = shapely.points(np.asarray(x), np.asarray(y))
-    tree = shapely.STRtree(pts)
-    out = np.zeros(len(geoms))
-    poly_idx, pt_idx = tree.query(geoms, predicate="contains")
-    ind = np.asarray(g.ind, dtype=np.float64)  # type: ignore[attr-defined]
-    np.add.at(out, poly_idx, ind[pt_idx])
-    return out
-
-
 def _lier(quartiers: dict[str, list[str]], millesime: str, known: dict[str, int]) -> None:
     through = Quartier.communes.through
     qpk = dict(Quartier.objects.filter(millesime=millesime).values_list("code", "pk"))
@@ -105,7 +86,7 @@ def charger_quartiers(log: Log, calcules: bool = True) -> int:
     for key, millesime in (("qpv_2024", "2024"), ("qpv_2015", "2015")):
         path = dataset(key)
         p = read_perimeters(path, millesime)
-        pops = _populations(p.geometry, inputs.grid)
+        pops = population_by_perimeter(inputs.grid, p)
         objs = [Quartier(code=str(c), nom=str(n), millesime=millesime,
                          population=round(float(pop)) if pop > 0 else None,
                          source_population="carreaux Filosofi 2019 dont le centre est dans le "
