@@ -13,7 +13,7 @@ def test_openapi_et_docs(client):
     paths = doc["paths"]
     for p in ("/api/v1/verification", "/api/v1/verification/lot", "/api/v1/verification/csv",
               "/api/v1/quartiers", "/api/v1/quartiers/{code}", "/api/v1/lots",
-              "/api/v1/registre/contrats"):
+              "/api/v1/registre/contrats", "/api/v1/adresses"):
         assert p in paths
     assert client.get("/api/v1/docs").status_code == 200
 
@@ -22,15 +22,35 @@ def test_point_dedans(client, point_dedans):
     r = client.get("/api/v1/verification", {"lon": point_dedans.lon, "lat": point_dedans.lat})
     assert r.status_code == 200
     d = r.json()
+    assert d["statut"] == "oui" and d["motif"] is None
     assert d["dans_qpv"] is True
     assert d["qpv_code"] == point_dedans.code
-    assert d["distance_m"] <= 0
+    assert d["distance_m"] <= 0 and d["bande_300m"] is True
+    assert d["liste"]["millesime"] == "2024" and "896 communes" in d["liste"]["couverture"]
+    assert d["commune"]["code"] in d["communes"]
 
 
 def test_point_dehors(client, point_dehors):
     d = client.get("/api/v1/verification", {"lon": point_dehors[0],
                                             "lat": point_dehors[1]}).json()
+    assert d["statut"] == "non"
     assert d["dans_qpv"] is False and d["qpv_code"] is None and d["distance_m"] > 1000
+
+
+@pytest.mark.parametrize("lon, lat, commune, motif", [
+    (5.3698, 43.2965, "13055", "ne couvre pas la commune Marseille"),
+    (5.4474, 43.5297, "13001", "ne couvre pas la commune Aix-en-Provence"),
+    (4.8357, 45.7640, "69123", "ne couvre pas la commune Lyon"),
+    (2.3522, 48.8566, None, "hors des communes connues"),
+    (43.7, 7.2, None, "inversées"),
+    (-40, 10, None, "hors de France"),
+])
+def test_ou_la_liste_ne_dit_rien_la_reponse_est_inconnu(client, lon, lat, commune, motif):
+    """Issue 12: no confident "non" where the loaded 2024 list says nothing."""
+    d = client.get("/api/v1/verification", {"lon": lon, "lat": lat}).json()
+    assert d["statut"] == "inconnu" and motif in d["motif"]
+    assert d["dans_qpv"] is None and d["distance_m"] is None and d["bande_300m"] is None
+    assert (d["commune"] or {}).get("code") == commune
 
 
 def test_point_proche(client, point_proche):
@@ -42,10 +62,9 @@ def test_point_proche(client, point_proche):
 
 
 @pytest.mark.parametrize("params, status, code", [
-    ({"lat": "43.7"}, 422, "requete_invalide"),
+    ({"lat": "43.7"}, 400, "requete_invalide"),
     ({"lon": "x", "lat": "43.7"}, 422, "requete_invalide"),
-    ({"lon": "43.7", "lat": "7.2"}, 400, "coordonnees_inversees"),
-    ({"lon": "-40", "lat": "10"}, 400, "point_hors_france"),
+    ({}, 400, "requete_invalide"),
     ({"lon": "7.2", "lat": "43.7", "millesime": "1999"}, 400, "millesime_inconnu"),
     ({"lon": "7.2", "lat": "43.7", "tolerance": "-5"}, 400, "tolerance_invalide"),
 ])
@@ -87,7 +106,8 @@ def test_lot_json(client, point_dedans, point_dehors):
     d = r.json()
     res = {x["id"]: x for x in d["resultats"]}
     assert res["a"]["dans_qpv"] and res["a"]["qpv_code"] == point_dedans.code
-    assert not res["b"]["dans_qpv"]
+    assert not res["b"]["dans_qpv"] and res["b"]["statut"] == "non"
+    assert res["c"]["statut"] == res["d"]["statut"] == "inconnu"
     rej = {x["id"]: x["code"] for x in d["rejets"]}
     assert rej == {"c": "coordonnees_invalides", "d": "coordonnees_inversees"}
 
@@ -104,7 +124,14 @@ def test_lot_csv(client, point_dedans):
     assert r.status_code == 200
     d = r.json()
     assert d["resultats"][0]["qpv_code"] == point_dedans.code
+    assert d["resultats"][1]["statut"] == "inconnu"
     assert d["rejets"][0]["code"] == "coordonnees_invalides"
+    # a ragged line is reported with its line number, the others answered
+    body = f"id;lon;lat\n1;{point_dedans.lon};{point_dedans.lat}\n2;7.2;43.7;trop\n"
+    d = client.post("/api/v1/verification/csv", body, content_type="text/csv").json()
+    assert len(d["resultats"]) == 1
+    assert d["lignes_illisibles"] == [{"ligne": 3, "motif": "ligne illisible : 4 champ(s) "
+                                                           "au lieu de 3"}]
     r = client.post("/api/v1/verification/csv", "a;b\n1;2\n", content_type="text/csv")
     assert r.status_code == 400 and r.json()["code"] == "requete_invalide"
     r = client.post("/api/v1/verification/csv", "", content_type="text/csv")
@@ -174,13 +201,12 @@ def test_lots_api_cycle_complet(client, media, django_user_model, point_dedans):
     assert r.status_code == 409 and r.json()["code"] == "conflit"
     assert traiter_en_attente() == 1
     d = client.get(f"/api/v1/lots/{lot_id}", HTTP_AUTHORIZATION=f"Bearer {ja}").json()
-    assert d["statut"] == "termine" and d["dans_qpv"] == 1 and d["rejetees"] == 1
+    assert d["statut"] == "termine" and d["dans_qpv"] == 1 and d["rejetees"] == 0
+    assert (d["oui"], d["non"], d["inconnu"]) == (1, 0, 1)
     res = client.get(d["resultat_url"], HTTP_AUTHORIZATION=f"Bearer {ja}")
     text = b"".join(res.streaming_content).decode()
     assert point_dedans.code in text
-    err = b"".join(client.get(d["erreurs_url"], HTTP_AUTHORIZATION=f"Bearer {ja}")
-                   .streaming_content).decode()
-    assert "coordonnée manquante" in err
+    assert "coordonnée manquante" in text  # an answer, in the result
     # another user is refused
     r = client.get(f"/api/v1/lots/{lot_id}", HTTP_AUTHORIZATION=f"Bearer {jb}")
     assert r.status_code == 403 and r.json()["code"] == "acces_refuse"

@@ -37,8 +37,11 @@ def test_csv_latin1_point_virgule(client, media, point_dedans, point_dehors):
         f"1;rue à l'intérieur;{point_dedans.lon};{point_dedans.lat}\n"
         f"2;route de montagne;{point_dehors[0]};{point_dehors[1]}\n"
         "3;sans coordonnées;;\n"
+        "\n"
         "4;inversée;43,7;7,2\n"
         "5;texte;abc;43.7\n"
+        "6;ligne;en;trop;de champs\n"
+        "7;Marseille;5,3698;43,2965\n"
     ).encode("latin-1")
     r = _deposer(client, "adresses.csv", contenu)
     assert r.status_code == 302
@@ -49,20 +52,23 @@ def test_csv_latin1_point_virgule(client, media, point_dedans, point_dehors):
     assert client.get(f"/verifier/lots/{lot.id}/resultat.csv").status_code == 404
     assert jobs.traiter_en_attente() == 1
     lot.refresh_from_db()
-    assert lot.statut == "termine" and lot.total == 5 and lot.traitees == 5
-    assert lot.dans_qpv == 1 and lot.rejetees == 3
+    assert lot.statut == "termine" and lot.total == 7 and lot.traitees == 7, lot.message
+    assert (lot.oui, lot.non, lot.inconnu, lot.rejetees) == (1, 1, 4, 1)
     etat = client.get(f"/verifier/lots/{lot.id}/etat.json").json()
     assert etat["pourcentage"] == 100 and etat["statut"] == "termine"
     res = _lignes(_telecharger(client, lot, "resultat"))
     assert list(res[0])[:4] == ["id", "adresse", "lon", "lat"]
-    assert "dans_qpv" in res[0] and "distance_m" in res[0]
-    assert len(res) == 2
+    assert [r["id"] for r in res] == ["1", "2", "3", "4", "5", "7"]  # every row, once
+    assert [r["statut"] for r in res] == ["oui", "non", "inconnu", "inconnu", "inconnu",
+                                          "inconnu"]
     assert res[0]["qpv_code"] == point_dedans.code and res[0]["dans_qpv"] == "true"
     assert res[0]["adresse"] == "rue à l'intérieur"
+    assert "coordonnée manquante" in res[2]["motif"] and res[2]["dans_qpv"] == ""
+    assert "inversées" in res[3]["motif"] and "« abc »" in res[4]["motif"]
+    assert "ne couvre pas la commune Marseille" in res[5]["motif"]
     err = _lignes(_telecharger(client, lot, "erreurs"))
-    assert [e["ligne"] for e in err] == ["4", "5", "6"]  # line numbers in the file
-    motifs = " ".join(e["motif"] for e in err)
-    assert "manquante" in motifs and "inversées" in motifs and "non numérique" in motifs
+    assert [(e["ligne"], e["motif"]) for e in err] == [
+        ("8", "ligne illisible : 5 champ(s) au lieu de 4")]  # its line in the file
     # the job is listed in the session of the browser that sent it
     assert "adresses.csv" in client.get("/verifier/lots/").content.decode()
 

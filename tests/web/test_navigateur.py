@@ -173,9 +173,9 @@ def test_lot_depose_puis_telecharge(page, point_dedans, point_dehors, tmp_path):
                    "3;;\n", encoding="utf-8")
     # the live server runs in this process: load the perimeters and the index now, so the
     # upload's redirect is not raced by the worker's first, cold load on a busy CI machine
-    from quartiers.web import geodonnees
+    from quartiers.web.verification.services import liste
 
-    geodonnees._checker("2024")
+    liste("2024")
     page.goto(page.base + "/verifier/lots/")
     page.set_input_files("#id_fichier", str(src))
     page.click("#deposer")

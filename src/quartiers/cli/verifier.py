@@ -127,8 +127,8 @@ def _report(s: Summary) -> None:
     console.print(
         f"{_fr(s.lignes)} lignes lues, {_fr(s.ecrites)} avec une réponse, "
         f"{_fr(s.rejetees)} illisible{'s' if s.rejetees > 1 else ''}, en {s.secondes:.1f} s "
-        f"({'adresses' if s.crs == 'wgs84' and len(s.colonnes) != 2 else 'coordonnées'} "
-        f"{' + '.join(s.colonnes)}{', ' + s.crs if s.crs else ''})."
+        f"({s.mode} {' + '.join(s.colonnes)}"
+        f"{', ' + s.crs if s.crs and s.mode == 'coordonnées' else ''})."
     )
     for suffix, counts in s.statuts.items():
         name = f" ({suffix.lstrip('_')})" if suffix else ""

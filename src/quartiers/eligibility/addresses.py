@@ -61,7 +61,7 @@ def place_addresses(queries: np.ndarray, geocoder: Any,
         "geocodage_lat": np.where(found, lat, np.nan),
         "geocodage_lon": np.where(found, lon, np.nan),
         "geocodage_score": np.where(found, np.round(score, 3), np.nan),
-        "geocodage_libelle": np.where(found, label, None),
-        "geocodage_type": np.where(found, kind, None),
+        "geocodage_libelle": answers.keep(label, found),
+        "geocodage_type": answers.keep(kind, found),
     }
     return place, extra

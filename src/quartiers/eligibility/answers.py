@@ -91,6 +91,13 @@ class Place:
         return self.category == 0
 
 
+def keep(values: np.ndarray | str, where: np.ndarray) -> np.ndarray:
+    """``values`` where ``where`` holds, None elsewhere (object dtype)."""
+    out = np.full(len(where), None, dtype=object)
+    out[where] = np.asarray(values, dtype=object)[where] if np.ndim(values) else values
+    return out
+
+
 def nullable(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     """A boolean array with None where not ``known`` (object dtype)."""
     out = np.empty(len(values), dtype=object)

@@ -133,8 +133,8 @@ class Checker:
         unusable ones, whose French reason is in ``reason``)."""
         n = len(x)
         if reason is None:
-            reason = np.where(np.isfinite(x) & np.isfinite(y), None,
-                              "coordonnées inutilisables").astype(object)
+            reason = answers.keep("coordonnées inutilisables",
+                                  ~(np.isfinite(x) & np.isfinite(y)))
         commune = (self.territory.place(x, y) if self.territory is not None
                    else np.full(n, -1, dtype=np.int64))
         return answers.Place(x, y, reason, commune, self.territory, np.zeros(n))
@@ -213,8 +213,8 @@ class Checker:
         return {
             "covered_commune": in_commune & covered[where],
             "uncovered_distance": d_unc,
-            "commune_text": np.where(in_commune, commune_texts[where], None),
-            "uncovered_text": np.where(nearest >= 0, near_texts[np.maximum(nearest, 0)], None),
+            "commune_text": answers.keep(commune_texts[where], in_commune),
+            "uncovered_text": answers.keep(near_texts[np.maximum(nearest, 0)], nearest >= 0),
             "outside_text": ("point hors des communes connues (" + territory.describe()
                              + ") : aucune liste ne peut y répondre"),
         }
@@ -321,6 +321,32 @@ def detect_columns(
     )
 
 
+#: Address columns recognised without options, in the order they are joined.
+ADDRESS_PARTS = (
+    ("numero", "num", "numero_voie", "no"),
+    ("rep", "indice_repetition", "suffixe"),
+    ("adresse", "address", "adresse_postale", "adresse_complete", "ligne_adresse",
+     "libelle_adresse", "adresse1", "adresse_1", "voie", "nom_voie", "rue", "lib_voie"),
+    ("code_postal", "cp", "codepostal", "postcode", "code postal"),
+    ("commune", "ville", "city", "nom_commune", "lib_com", "libelle_commune", "localite"),
+)
+
+
+def detect_address_columns(names: Sequence[str]) -> list[str] | None:
+    """Address columns (street line, then number, postcode, commune when present) from
+    their names; None when no street or address line is recognised.
+
+    >>> detect_address_columns(["id", "Adresse", "Code_Postal", "Commune"])
+    ['Adresse', 'Code_Postal', 'Commune']
+    >>> detect_address_columns(["numero", "rep", "nom_voie", "code_postal", "nom_commune"])
+    ['numero', 'rep', 'nom_voie', 'code_postal', 'nom_commune']
+    """
+    found = [find_column(names, part) for part in ADDRESS_PARTS]
+    if found[2] is None:
+        return None
+    return [c for c in found if c is not None]
+
+
 def prepare(a: np.ndarray, b: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validate points and project them: ``(x_l93, y_l93, reason_code)``."""
     code = coords.validate(a, b, crs)
@@ -357,7 +383,7 @@ def answer_points(
     out: dict[str, np.ndarray] = {
         "commune": (_labels(territory.codes, place.commune) if territory is not None
                     else np.full(len(place.x), None, dtype=object)),
-        "erreur": np.where(place.category == answers.COORDONNEES, place.reason, None),
+        "erreur": answers.keep(place.reason, place.category == answers.COORDONNEES),
     }
     for suffix, chk in checkers:
         cols = chk.columns(place.x, place.y, tolerance, place=place)
@@ -431,7 +457,7 @@ def lookup(
                       stacklevel=2)
         perimeters = perimetres
     specs = list(perimeters) if isinstance(perimeters, (list, tuple)) else [perimeters]
-    checkers = [checker(p) for p in specs]
+    checkers = [checker(p) for p in specs]  # type: ignore[arg-type]
     if len(checkers) == 1:
         pairs = [(suffix or "", checkers[0])]
     else:

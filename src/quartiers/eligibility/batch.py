@@ -32,6 +32,7 @@ from quartiers.eligibility.api import (
     RESULT_COLUMNS,
     Checker,
     answer_points,
+    detect_address_columns,
     detect_columns,
     prepare,
 )
@@ -60,6 +61,7 @@ class Summary:
     erreurs: str | None
     crs: str
     colonnes: tuple[str, ...]
+    mode: str = "coordonnées"  # or "adresses"
     lignes: int = 0
     ecrites: int = 0
     rejetees: int = 0
@@ -148,7 +150,7 @@ def verify_file(
     x: str | None = None,
     y: str | None = None,
     crs: str = "auto",
-    address: Sequence[str] | None = None,
+    address: Sequence[str] | str | None = None,
     geocoder: Any = None,
     separator: str | None = None,
     chunk_rows: int = 500_000,
@@ -163,11 +165,13 @@ def verify_file(
     ``checkers``: (column suffix, checker) pairs, one per perimeter list (suffix ``""`` for
     a single list). ``address``: the address columns (one free-text column, or several
     joined in order: number and street, postcode, commune), geocoded by ``geocoder``
-    (:func:`quartiers.geocoding.open_geocoder`); otherwise coordinate columns (detected,
-    or ``x``/``y``). Without ``erreurs`` the errors file is ``<sortie>_erreurs.csv`` and is
-    written only when lines could not be read. ``limits`` bound the reading of ``entree``
-    (the command line's by default); ``name`` is the name the user gave it (web uploads);
-    ``bom`` starts a CSV output with a UTF-8 byte-order mark (for spreadsheet programs).
+    (:func:`quartiers.geocoding.open_geocoder`), or ``"auto"`` (coordinate columns when
+    there are some, else the address columns recognised by their names); otherwise
+    coordinate columns (detected, or ``x``/``y``). Without ``erreurs`` the errors file is
+    ``<sortie>_erreurs.csv`` and is written only when lines could not be read. ``limits``
+    bound the reading of ``entree`` (the command line's by default); ``name`` is the name
+    the user gave it (web uploads); ``bom`` starts a CSV output with a UTF-8 byte-order mark
+    (for spreadsheet programs).
     """
     t0 = time.perf_counter()
     entree, sortie = Path(entree), Path(sortie)
@@ -191,7 +195,8 @@ def verify_file(
             "renommez-les ou retirez-les", fichier=name or entree,
         )
     errors_path = Path(erreurs) if erreurs else default_errors_path(sortie)
-    summary = Summary(str(entree), str(sortie), None, points.crs, points.columns)
+    summary = Summary(str(entree), str(sortie), None, points.crs, points.columns,
+                      "adresses" if points.address else "coordonnées")
     for suffix, chk in checkers:
         summary.statuts[suffix] = Counter()
         summary.dans_qpv[suffix] = 0
@@ -230,7 +235,17 @@ def verify_file(
 
 
 def _points(columns: list[str], x: str | None, y: str | None, crs: str,
-            address: Sequence[str] | None, geocoder: Any) -> _Points:
+            address: Sequence[str] | str | None, geocoder: Any) -> _Points:
+    """Coordinate or address columns. ``address="auto"``: coordinates when the columns are
+    there, else the address columns recognised by their names."""
+    if address == "auto":
+        try:
+            return _points(columns, x, y, crs, None, geocoder)
+        except QuartiersError:
+            found = detect_address_columns(columns)
+            if found is None:
+                raise
+            address = found
     if address:
         missing = [c for c in address if c not in columns]
         if missing:
@@ -239,8 +254,18 @@ def _points(columns: list[str], x: str | None, y: str | None, crs: str,
                 f"{', '.join(columns)}", champ="--adresse")
         if geocoder is None:
             raise QuartiersError("aucun géocodeur pour les adresses", champ="--adresse")
+        if not hasattr(geocoder, "geocode"):  # a factory: open it only when needed
+            geocoder = geocoder()
         return _Points(address=tuple(address), geocoder=geocoder, crs=coords.WGS84)
-    cx, cy, hint = detect_columns(columns, x, y)
+    try:
+        cx, cy, hint = detect_columns(columns, x, y)
+    except QuartiersError as e:
+        found = detect_address_columns(columns)
+        if found is not None and x is None and y is None:
+            raise QuartiersError(
+                f"{e.message} ; ce fichier semble contenir des adresses : "
+                f"--adresse {','.join(found)}") from None
+        raise
     fixed = None if crs == "auto" else coords.normalise_crs(crs)
     return _Points(cx, cy, fixed or hint or "")
 

@@ -47,6 +47,8 @@ class Job:
     seconds: float = 900.0
     chunk_rows: int = 100_000
     block_bytes: int = 4 << 20
+    adresse: list[str] | str | None = "auto"  # address columns, or "auto" (see verify_file)
+    geocodeur: str | None = None  # None: the embedded geocoder
 
 
 def run(job: Job, progress: Progress | None = None) -> dict[str, Any]:
@@ -142,10 +144,16 @@ def child() -> int:
         limits = ReadLimits(**job.limits)
         checkers = [("" if len(job.perimetres) == 1 else f"_{p}", checker(p))
                     for p in job.perimetres]
+        def geocoder() -> object:
+            from quartiers.geocoding import open_geocoder
+
+            return open_geocoder(job.geocodeur)
+
         summary = verify_file(
             job.entree, job.sortie, checkers, erreurs=job.erreurs, tolerance=job.tolerance,
-            chunk_rows=job.chunk_rows, block_bytes=job.block_bytes, progress=progress,
-            limits=limits, name=job.nom,
+            address=job.adresse, geocoder=geocoder, chunk_rows=job.chunk_rows,
+            block_bytes=job.block_bytes, progress=progress, limits=limits, name=job.nom,
+            bom=True,
         )
     except QuartiersError as e:
         _emit(erreur=e.message_complet())
@@ -156,6 +164,7 @@ def child() -> int:
         return 3
     result = {f.name: getattr(summary, f.name) for f in dataclasses.fields(summary)}
     result["motifs"] = dict(summary.motifs)
+    result["statuts"] = {k: dict(v) for k, v in summary.statuts.items()}
     _emit(resume=result)
     return 0
 

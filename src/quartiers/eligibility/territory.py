@@ -55,9 +55,16 @@ class Territory:
                                  self.source)
         self.index = PerimeterIndex(self._set)
         self._empty = n == 0
+        self._names: dict[str, str] | None = None
 
     def __len__(self) -> int:
         return len(self.codes)
+
+    def name_of(self, code: str) -> str:
+        """The name of a commune of the territory ("" when unknown)."""
+        if self._names is None:
+            self._names = dict(zip(self.codes.tolist(), self.names.tolist(), strict=True))
+        return str(self._names.get(code, ""))
 
     def place(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Index of the commune holding each Lambert-93 point (-1: outside every outline)."""

@@ -3,9 +3,8 @@
 - perimeter sets per vintage: the official ``2015`` and ``2024`` lists from the data
   directory and ``calcul``, the quartiers of the delimitation engine on the bundled grid
   under the 2024 rules (see :func:`perimetres`);
-- a point index per vintage answering "is this point in a QPV?" (:func:`verifier_point`,
-  :func:`verifier_points`): uses :func:`quartiers.lookup` when the eligibility package is
-  installed, an equivalent STRtree index otherwise;
+- (every point answer comes from :mod:`quartiers.eligibility`, through
+  :mod:`quartiers.web.verification.services`);
 - GeoJSON of the perimeters (EPSG:4326, RFC 7946) and of the commune and département
   outlines, serialised once;
 - grid indicators of a quartier and of its urban unit (:func:`fiche`).
@@ -16,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
-from quartiers.config import data_dir, dataset
+from quartiers.config import dataset
 from quartiers.errors import QuartiersError
 from quartiers.perimeters import LAMBERT93, PerimeterSet, load_perimeters
 
@@ -34,8 +32,6 @@ MILLESIMES: dict[str, str] = {
     "2015": "Liste officielle 2015",
     "calcul": "Quartiers calculés (règles 2024, carroyage intégré)",
 }
-# France métropolitaine (with Corsica), WGS84 bounds used to reject absurd points.
-FRANCE_BBOX = (-5.5, 41.2, 10.0, 51.3)
 _lock = threading.RLock()
 
 
@@ -84,162 +80,8 @@ def perimetres(millesime: str) -> PerimeterSet:
 
 
 @lru_cache(maxsize=1)
-def _vers_l93() -> Transformer:
-    return Transformer.from_crs("EPSG:4326", LAMBERT93, always_xy=True)
-
-
-@lru_cache(maxsize=1)
 def _vers_wgs84() -> Transformer:
     return Transformer.from_crs(LAMBERT93, "EPSG:4326", always_xy=True)
-
-
-@dataclass
-class Index:
-    """STRtree over one perimeter set, with boundaries for distances."""
-
-    pset: PerimeterSet
-    tree: shapely.STRtree
-    boundaries: np.ndarray
-
-    @classmethod
-    def build(cls, pset: PerimeterSet) -> Index:
-        geoms = np.asarray(pset.geometry, dtype=object)
-        shapely.prepare(geoms)
-        boundaries = shapely.boundary(geoms)
-        shapely.prepare(boundaries)
-        return cls(pset, shapely.STRtree(geoms), boundaries)
-
-
-@lru_cache(maxsize=4)
-def index(millesime: str) -> Index:
-    with _lock:
-        return Index.build(perimetres(millesime))
-
-
-def controler_coordonnees(lon: float, lat: float) -> None:
-    """Raise :class:`ErreurPoint` for non-finite, swapped or out-of-France coordinates."""
-    if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise ErreurPoint("coordonnees_invalides", "coordonnées non numériques")
-    w, s, e, n = FRANCE_BBOX
-    if w <= lon <= e and s <= lat <= n:
-        return
-    if w <= lat <= e and s <= lon <= n:
-        raise ErreurPoint(
-            "coordonnees_inversees",
-            "point hors de France : longitude et latitude probablement inversées",
-        )
-    raise ErreurPoint(
-        "point_hors_france",
-        f"point hors de France métropolitaine (longitude {lon}, latitude {lat})",
-    )
-
-
-@lru_cache(maxsize=4)
-def _checker(millesime: str) -> Any:
-    """The eligibility package's index (fast on arrays) for a vintage, None if absent."""
-    try:
-        from quartiers.eligibility import Checker
-    except ImportError:
-        return None
-    with _lock:
-        return Checker(perimetres(millesime))
-
-
-def verifier_points(
-    lon: np.ndarray, lat: np.ndarray, millesime: str = "2024", tolerance: float = 0.0
-) -> dict[str, np.ndarray]:
-    """Vectorised lookup of WGS84 points (already checked) in one vintage.
-
-    Returns arrays ``dans_qpv``, ``qpv_code``, ``qpv_nom``, ``communes``, ``distance_m``
-    (signed distance to the nearest boundary, negative inside), ``qpv_proche`` and
-    ``distance_proche_m`` (the containing QPV at distance 0, else the nearest QPV within
-    ``tolerance`` metres) — the columns of ``quartiers verifier``. A point on a boundary is
-    inside. Uses :mod:`quartiers.eligibility` when installed, a shapely STRtree otherwise.
-    """
-    millesime_valide(millesime)
-    x, y = _vers_l93().transform(np.asarray(lon, float), np.asarray(lat, float))
-    checker = _checker(millesime)
-    if checker is not None:
-        cols = checker.columns(np.asarray(x, float), np.asarray(y, float), tolerance)
-        res = dict(cols)
-        for k in ("qpv_code", "qpv_nom", "communes", "qpv_proche"):
-            res[k] = np.array(["" if v is None else v for v in cols[k]], dtype=object)
-        res["distance_m"] = np.round(np.asarray(cols["distance_m"], float), 1)
-        res["distance_proche_m"] = np.round(np.asarray(cols["distance_proche_m"], float), 1)
-        return res
-    idx = index(millesime)
-    pts = shapely.points(np.asarray(x), np.asarray(y))
-    n = len(pts)
-    inside = np.full(n, -1, dtype=np.int64)
-    pi, gi = idx.tree.query(pts, predicate="intersects")
-    if len(pi):
-        order = np.lexsort((gi, pi))
-        pi, gi = pi[order], gi[order]
-        first = np.r_[True, pi[1:] != pi[:-1]]
-        inside[pi[first]] = gi[first]
-    found = inside >= 0
-    distance = np.zeros(n)
-    if found.any():
-        distance[found] = -shapely.distance(pts[found], idx.boundaries[inside[found]])
-    nearest = np.full(n, -1, dtype=np.int64)
-    out = np.flatnonzero(~found)
-    if len(out) and len(idx.pset):
-        qi, ti = idx.tree.query_nearest(pts[out], return_distance=False, all_matches=False)
-        nearest[out[qi]] = ti
-        distance[out[qi]] = shapely.distance(pts[out[qi]], idx.pset.geometry[ti])
-    chosen = np.where(found, inside, -1)
-    close = (~found) & (nearest >= 0) & (distance <= tolerance)
-    pset = idx.pset
-
-    def pick(values: np.ndarray, which: np.ndarray) -> np.ndarray:
-        return np.where(which >= 0, values[np.maximum(which, 0)], "").astype(object)
-
-    return {
-        "dans_qpv": found,
-        "qpv_code": pick(pset.codes, chosen),
-        "qpv_nom": pick(pset.names, chosen),
-        "communes": pick(pset.communes, chosen),
-        "distance_m": np.round(distance, 1),
-        "qpv_proche": pick(pset.codes, np.where(found, inside, np.where(close, nearest, -1))),
-        "distance_proche_m": np.where(found, 0.0, np.where(close, np.round(distance, 1),
-                                                             np.nan)),
-    }
-
-
-def verifier_point(
-    lon: float, lat: float, millesime: str = "2024", tolerance: float = 0.0
-) -> dict[str, Any]:
-    """One WGS84 point in one vintage (see :func:`verifier_points`), on the STRtree index
-    (lowest latency for a single point)."""
-    controler_coordonnees(lon, lat)
-    if not 0 <= tolerance <= 5000:
-        raise ErreurPoint("tolerance_invalide", "la tolérance doit être comprise entre 0 et 5000 m")
-    idx = index(millesime_valide(millesime))
-    x, y = _vers_l93().transform(lon, lat)
-    pt = shapely.Point(x, y)
-    hits = idx.tree.query(pt, predicate="intersects")
-    pset = idx.pset
-    result: dict[str, Any] = {
-        "millesime": millesime, "lon": lon, "lat": lat, "dans_qpv": False,
-        "qpv_code": None, "qpv_nom": None, "communes": [], "distance_m": None,
-        "qpv_proche": None, "distance_proche_m": None,
-    }
-    if len(hits):
-        i = int(np.min(hits))
-        result.update(
-            dans_qpv=True, qpv_code=str(pset.codes[i]), qpv_nom=str(pset.names[i]),
-            communes=_liste(pset.communes[i]),
-            distance_m=-round(float(shapely.distance(pt, idx.boundaries[i])), 1),
-            qpv_proche=str(pset.codes[i]), distance_proche_m=0.0,
-        )
-        return result
-    if len(pset):
-        j = int(idx.tree.query_nearest(pt, all_matches=False)[0])
-        d = round(float(shapely.distance(pt, pset.geometry[j])), 1)
-        result["distance_m"] = d
-        if d <= tolerance:
-            result.update(qpv_proche=str(pset.codes[j]), distance_proche_m=d)
-    return result
 
 
 def _liste(communes: object) -> list[str]:
@@ -346,22 +188,7 @@ def contours_geojson(kind: str, departement: str = "") -> bytes:
                       ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def donnees_disponibles() -> bool:
-    try:
-        data_dir()
-        return True
-    except QuartiersError:
-        return False
-
-
 # --- quartier sheet ------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _centres_carreaux() -> np.ndarray:
-    from quartiers.comparison.compare import square_centres_l93
-
-    return square_centres_l93(entrees().grid)
 
 
 @lru_cache(maxsize=1)
@@ -374,12 +201,11 @@ def _uu_carreaux() -> np.ndarray:
 
 @lru_cache(maxsize=4)
 def _carreaux_par_quartier(millesime: str) -> np.ndarray:
-    """Index of the quartier holding each square centre (-1 when none)."""
-    idx = index(millesime)
-    out = np.full(len(_centres_carreaux()), -1, dtype=np.int64)
-    pi, gi = idx.tree.query(_centres_carreaux(), predicate="intersects")
-    out[pi] = gi
-    return out
+    """Index of the quartier holding each square's centre (-1 when none): the one rule of
+    :func:`quartiers.eligibility.squares.square_owner`."""
+    from quartiers.eligibility.squares import square_owner
+
+    return square_owner(entrees().grid, perimetres(millesime))
 
 
 def _indicateurs(mask: np.ndarray) -> dict[str, Any]:
@@ -463,9 +289,10 @@ def fiche(code: str) -> dict[str, Any] | None:
 
 def prechauffer() -> None:
     """Load everything the pages need (server start: before forking the workers)."""
+    from quartiers.web.verification.services import liste
+
     for m in MILLESIMES:
-        index(m)
-        _checker(m)
+        liste(m)
         quartiers_geojson(m)
     contours_geojson("departement")
     for dep in departements_contours():

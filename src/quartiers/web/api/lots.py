@@ -12,9 +12,9 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from quartiers.web import geodonnees
 from quartiers.web.api.auth import AUTH
 from quartiers.web.api.schemas import Erreur
+from quartiers.web.verification import services
 
 router = Router()
 
@@ -27,6 +27,9 @@ class EtatLot(Schema):
     traitees: int
     pourcentage: int
     dans_qpv: int
+    oui: int
+    non: int
+    inconnu: int
     rejetees: int
     message: str
     millesime: str
@@ -43,24 +46,19 @@ def _etat(lot: Any) -> dict[str, Any]:
     return e
 
 
-@router.post("/lots", auth=AUTH, response={201: EtatLot, 400: Erreur, 401: Erreur},
-          tags=["lots"], summary="Déposer un fichier CSV/XLSX à traiter en arrière-plan")
+@router.post("/lots", auth=AUTH, response={201: EtatLot, 400: Erreur, 401: Erreur,
+                                          413: Erreur},
+             tags=["lots"], summary="Déposer un fichier CSV/XLSX/ODS à traiter en arrière-plan")
 def creer_lot(request: HttpRequest, fichier: File[UploadedFile],
-              millesime: Form[str] = "2024", tolerance: Form[float] = 0.0) -> Any:
-    from django.conf import settings
-
-    from quartiers.web.verification import jobs
-    from quartiers.web.verification.models import LotVerification
-    from quartiers.web.verification.views import _suffixe
-
-    geodonnees.millesime_valide(millesime)
-    if fichier.size and fichier.size > settings.LOTS_TAILLE_MAX:
-        raise HttpError(413, "fichier trop volumineux")
-    lot = LotVerification(nom_fichier=(fichier.name or "fichier.csv")[:255], millesime=millesime,
-                          tolerance=tolerance, proprietaire=request.user)
-    lot.fichier.save(f"{lot.id}{_suffixe(fichier.name or '')}", fichier, save=False)
-    lot.save()
-    jobs.assurer_travailleur()
+              millesime: Form[str] = "2024", tolerance: Form[float] = 0.0,
+              adresse: Form[str] = "") -> Any:
+    """Coordonnées (``lon``/``lat`` ou ``x``/``y``) ou adresses : ``adresse`` nomme les
+    colonnes à géocoder, dans l'ordre (ex. ``adresse,code_postal,commune``) ; vide, les
+    colonnes d'adresse sont reconnues à leur nom quand il n'y a pas de coordonnées."""
+    try:
+        lot = services.creer_lot(fichier, millesime, tolerance, request.user, adresse)
+    except services.ErreurVerification as e:
+        raise HttpError(413 if e.code == "trop_volumineux" else 400, e.message) from None
     return Status(201, _etat(lot))
 
 

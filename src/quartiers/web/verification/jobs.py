@@ -69,6 +69,8 @@ def traiter(lot: LotVerification) -> None:
             erreurs=str(Path(tmp) / "erreurs.csv"), perimetres=[lot.millesime],
             tolerance=lot.tolerance, limits=dataclasses.asdict(limites_depot()),
             memory_bytes=settings.LOTS_MEMOIRE_MAX, seconds=settings.LOTS_DUREE_MAX,
+            adresse=[c.strip() for c in lot.colonnes_adresse.split(",") if c.strip()]
+            or "auto", geocodeur=getattr(settings, "GEOCODEUR", None) or None,
         )
         try:
             resume = run(job, progres)
@@ -82,15 +84,18 @@ def traiter(lot: LotVerification) -> None:
         with open(job.erreurs, "rb") as f:
             lot.erreurs.save(f"{lot.pk}-{base}-erreurs.csv", File(f), save=False)
     n, rejected = resume["lignes"], resume["rejetees"]
-    inside = sum(resume["dans_qpv"].values())
+    statuts: dict[str, int] = next(iter(resume["statuts"].values()), {})
     lot.total = lot.traitees = n
-    lot.dans_qpv, lot.rejetees = inside, rejected
+    lot.dans_qpv, lot.rejetees = sum(resume["dans_qpv"].values()), rejected
+    lot.oui, lot.non = statuts.get("oui", 0), statuts.get("non", 0)
+    lot.inconnu = statuts.get("inconnu", 0)
     lot.avancement = 100
     lot.statut = LotVerification.TERMINE
     lot.termine_le = timezone.now()
-    lot.message = (f"{_pluriel(n, 'ligne')} {'traitées' if n > 1 else 'traitée'}, "
-                   f"{inside} dans un QPV, {_pluriel(rejected, 'ligne')} "
-                   f"{'illisibles' if rejected > 1 else 'illisible'}")
+    colonnes = " + ".join(resume["colonnes"])
+    lot.message = (f"{_pluriel(n, 'ligne')} : {lot.oui} oui, {lot.non} non, {lot.inconnu} "
+                   f"inconnu, {rejected} {'illisibles' if rejected > 1 else 'illisible'} "
+                   f"({resume['mode']} : {colonnes})")
     lot.save()
 
 

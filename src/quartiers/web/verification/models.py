@@ -22,10 +22,17 @@ class LotVerification(models.Model):
     fichier = models.FileField(upload_to="lots/entrees/")
     millesime = models.CharField("millésime", max_length=6, default="2024")
     tolerance = models.FloatField("tolérance (m)", default=0)
+    colonnes_adresse = models.CharField(
+        "colonnes d'adresse", max_length=255, blank=True,
+        help_text="colonnes à géocoder, séparées par des virgules ; vide : les coordonnées, "
+                  "sinon les colonnes d'adresse reconnues à leur nom")
     statut = models.CharField(max_length=10, choices=STATUTS, default=ATTENTE)
     total = models.PositiveIntegerField("lignes", default=0)
     traitees = models.PositiveIntegerField("lignes traitées", default=0)
     dans_qpv = models.PositiveIntegerField("points dans un QPV", default=0)
+    oui = models.PositiveIntegerField("réponses oui", default=0)
+    non = models.PositiveIntegerField("réponses non", default=0)
+    inconnu = models.PositiveIntegerField("réponses inconnu", default=0)
     rejetees = models.PositiveIntegerField("lignes rejetées", default=0)
     avancement = models.PositiveSmallIntegerField("avancement (%)", default=0)
     tentatives = models.PositiveSmallIntegerField(default=0)
@@ -53,5 +60,6 @@ class LotVerification(models.Model):
             "id": str(self.id), "statut": self.statut, "statut_libelle": self.get_statut_display(),
             "total": self.total, "traitees": self.traitees, "pourcentage": self.pourcentage,
             "dans_qpv": self.dans_qpv, "rejetees": self.rejetees, "message": self.message,
+            "oui": self.oui, "non": self.non, "inconnu": self.inconnu,
             "millesime": self.millesime, "nom_fichier": self.nom_fichier,
         }

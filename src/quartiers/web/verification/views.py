@@ -6,9 +6,9 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from quartiers.web import geodonnees
+from quartiers.errors import QuartiersError
 from quartiers.web.carte.views import config_carte
-from quartiers.web.verification import jobs
+from quartiers.web.verification import jobs, services
 from quartiers.web.verification.forms import LotForm, PointForm
 from quartiers.web.verification.models import LotVerification
 
@@ -22,16 +22,19 @@ def point(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         try:
-            resultat = geodonnees.verifier_point(d["lon"], d["lat"], d["millesime"],
-                                                 d.get("tolerance") or 0.0)
-            marqueur = [d["lon"], d["lat"]]
-            if resultat["qpv_code"] or resultat["qpv_proche"]:
-                resultat["fiche"] = resultat["qpv_code"] or resultat["qpv_proche"]
-        except geodonnees.ErreurPoint as e:
+            if (d.get("adresse") or "").strip():
+                resultat = services.verifier_adresse(d["adresse"], d["millesime"],
+                                                     d.get("tolerance"))
+            else:
+                resultat = services.verifier_point(d["lon"], d["lat"], d["millesime"],
+                                                   d.get("tolerance"))
+        except QuartiersError as e:
             erreur = e.message
+        if resultat is not None and resultat["lon"] is not None:
+            marqueur = [resultat["lon"], resultat["lat"]]
     millesime = form.cleaned_data.get("millesime", "2024") if form.is_bound and \
         form.is_valid() else "2024"
-    extra = {"marqueur": marqueur, "centre": marqueur, "zoom": 15} if marqueur else {}
+    extra = {"marqueur": marqueur, "centre": marqueur, "zoom": 16} if marqueur else {}
     config = config_carte((millesime,), sur_clic="point", **extra)
     return render(request, "verification/point.html", {
         "title": "Vérifier une adresse", "form": form, "resultat": resultat, "erreur": erreur,
@@ -47,19 +50,17 @@ def lots(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = LotForm(request.POST, request.FILES)
         if form.is_valid():
-            f = form.cleaned_data["fichier"]
-            lot = LotVerification(
-                nom_fichier=f.name[:255], millesime=form.cleaned_data["millesime"],
-                tolerance=form.cleaned_data.get("tolerance") or 0.0,
-                proprietaire=request.user if request.user.is_authenticated else None,
-            )
-            lot.fichier.save(f"{lot.id}{_suffixe(f.name)}", f, save=False)
-            lot.save()
-            request.session[SESSION_LOTS] = [str(lot.id), *_mes_lots(request)][:50]
-            jobs.assurer_travailleur()
-            messages.success(request, "Fichier reçu : le traitement continue même si vous "
-                                      "fermez cette page.")
-            return redirect("verification:lot", lot_id=lot.id)
+            d = form.cleaned_data
+            try:
+                lot = services.creer_lot(d["fichier"], d["millesime"], d.get("tolerance"),
+                                         request.user, d.get("adresse") or "")
+            except services.ErreurVerification as e:
+                form.add_error("fichier", e.message)
+            else:
+                request.session[SESSION_LOTS] = [str(lot.id), *_mes_lots(request)][:50]
+                messages.success(request, "Fichier reçu : le traitement continue même si vous "
+                                          "fermez cette page.")
+                return redirect("verification:lot", lot_id=lot.id)
     else:
         form = LotForm()
         jobs.assurer_travailleur()
@@ -71,14 +72,6 @@ def lots(request: HttpRequest) -> HttpResponse:
         "title": "Vérifier un fichier d'adresses", "form": form,
         "lots": mine.distinct().order_by("-cree_le")[:50],
     })
-
-
-def _suffixe(name: str) -> str:
-    low = name.lower()
-    for s in (".xlsx", ".xlsm", ".ods", ".tsv", ".txt", ".csv"):
-        if low.endswith(s):
-            return s
-    return ".csv"
 
 
 def lot(request: HttpRequest, lot_id: str) -> HttpResponse:
