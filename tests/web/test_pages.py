@@ -67,22 +67,38 @@ def test_verifier_point_dedans(client, point_dedans):
     r = client.get("/verifier/", {"lon": point_dedans.lon, "lat": point_dedans.lat,
                                   "millesime": "2024", "tolerance": "0"})
     html = r.content.decode()
-    assert 'data-dans-qpv="oui"' in html
+    assert 'data-statut="oui"' in html
     assert point_dedans.code in html
+    assert "Liste officielle 2024, complète pour 896 communes" in html
 
 
 def test_verifier_point_dehors(client, point_dehors):
     r = client.get("/verifier/", {"lon": point_dehors[0], "lat": point_dehors[1],
                                   "millesime": "2024"})
-    assert 'data-dans-qpv="non"' in r.content.decode()
+    assert 'data-statut="non"' in r.content.decode()
 
 
 def test_verifier_point_proche_avec_tolerance(client, point_proche):
     r = client.get("/verifier/", {"lon": point_proche.lon, "lat": point_proche.lat,
                                   "millesime": "2024", "tolerance": "100"})
     html = r.content.decode()
-    assert 'data-dans-qpv="non"' in html
+    assert 'data-statut="non"' in html
     assert point_proche.code in html
+
+
+@pytest.mark.parametrize("texte", ["43,70487, 7,25687", "7.25687;43.70487",
+                                   "43.70487 7.25687"])
+def test_coordonnees_collees_virgules_decimales(client, texte):
+    html = client.get("/verifier/", {"adresse": texte, "millesime": "2024"}).content.decode()
+    assert 'data-statut="oui"' in html and "Nice (06088)" in html
+
+
+def test_marseille_inconnu_et_pas_non(client):
+    """Issue 12: the 2024 list says nothing of Marseille: no "hors quartier" answer."""
+    html = client.get("/verifier/", {"adresse": "43.2965, 5.3698"}).content.decode()
+    assert 'data-statut="inconnu"' in html and 'data-statut="non"' not in html
+    assert "ne couvre pas la commune Marseille (13055)" in html
+    assert "le plus proche" not in html  # no distance to a faraway "nearest" quartier
 
 
 @pytest.mark.parametrize("params, attendu", [
@@ -90,6 +106,8 @@ def test_verifier_point_proche_avec_tolerance(client, point_proche):
     ({"lon": "43.7", "lat": "7.2", "millesime": "2024"}, "probablement inversées"),
     ({"lon": "2.35", "lat": "-20", "millesime": "2024"}, "hors de France"),
     ({"lon": "7.2", "lat": "43.7", "millesime": "1999"}, "Sélectionnez un choix valide"),
+    ({"millesime": "2024"}, "Saisissez une adresse ou des coordonnées"),
+    ({"lon": "7,2", "lat": "43,7", "tolerance": "1 000,5"}, 'data-statut="'),
 ])
 def test_verifier_point_refus(client, params, attendu):
     html = client.get("/verifier/", params).content.decode()

@@ -31,11 +31,15 @@ class PointForm(forms.Form):
     lon = NombreFrancais(required=False, min_value=-180, max_value=180,
                          widget=forms.HiddenInput)
     lat = NombreFrancais(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
-    millesime = forms.ChoiceField(label="Liste", choices=CHOIX_MILLESIMES, initial="2024")
+    millesime = forms.ChoiceField(label="Liste", choices=CHOIX_MILLESIMES, initial="2024",
+                                  required=False)
     tolerance = NombreFrancais(
         label="Tolérance (m)", initial=0, min_value=0, max_value=5000, required=False,
         help_text="signale le quartier le plus proche à moins de cette distance",
     )
+
+    def clean_millesime(self) -> str:
+        return self.cleaned_data.get("millesime") or "2024"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
