@@ -98,7 +98,7 @@ def test_marseille_inconnu_et_pas_non(client):
     html = client.get("/verifier/", {"adresse": "43.2965, 5.3698"}).content.decode()
     assert 'data-statut="inconnu"' in html and 'data-statut="non"' not in html
     assert "ne couvre pas la commune Marseille (13055)" in html
-    assert "le plus proche" not in html  # no distance to a faraway "nearest" quartier
+    assert "prioritaire le plus proche est" not in html  # no faraway "nearest" quartier
 
 
 @pytest.mark.parametrize("params, attendu", [
