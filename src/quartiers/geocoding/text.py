@@ -37,7 +37,7 @@ _TYPE_WORDS = sorted(
     reverse=True,
 )
 TYPES_RE = "|".join(_TYPE_WORDS)
-_REP_RE = "bis|ter|quater|quinquies|[a-h]"
+_REP_RE = "bis|ter|quater|quinquies|[a-ht]"
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -141,7 +141,8 @@ def parse(texts: Sequence[str | None] | pa.Array) -> Parsed:
         pre = pc.if_else(has_cp, pre, stripped)
 
     # complements before the address: keep from « number type » on (« Bâtiment B 22 rue X »)
-    pre = _sub(pre, rf"^.*?\b([0-9]{{1,4}}(?: (?:{_REP_RE}))? (?:{TYPES_RE})\b)", r"\1")
+    pre = _sub(pre, rf"^[^0-9].*?\b([0-9]{{1,4}}(?: (?:{_REP_RE}))? (?:{TYPES_RE})\b)",
+               r"\1")
     pre = pc.utf8_trim(pre, characters=" ,")
     num = pc.extract_regex(
         pre, pattern=rf"^(?P<n>[0-9]{{1,4}})(?: (?P<rep>{_REP_RE}))?\b ?(?P<rest>.*)$"
