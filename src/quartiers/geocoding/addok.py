@@ -74,6 +74,7 @@ class AddokGeocoder:
         boundary = uuid.uuid4().hex
         body = (
             f"--{boundary}\r\nContent-Disposition: form-data; name=\"columns\"\r\n\r\nq\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"delimiter\"\r\n\r\n,\r\n"
             f"--{boundary}\r\nContent-Disposition: form-data; name=\"data\"; "
             f"filename=\"requetes.csv\"\r\nContent-Type: text/csv\r\n\r\n"
         ).encode() + buffer.getvalue().encode("utf-8") + f"\r\n--{boundary}--\r\n".encode()
