@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import threading
+import typing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
@@ -36,7 +37,7 @@ CSV_HEAD = ["q", "latitude", "longitude", "result_label", "result_score", "resul
 
 
 class Recorded(BaseHTTPRequestHandler):
-    seen: list[tuple[str, bytes]] = []
+    seen: typing.ClassVar[list[tuple[str, bytes]]] = []
 
     def log_message(self, *args):  # silence
         pass

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from quartiers.geocoding.result import GeocodeResult
 
-__all__ = ["Geocoder", "GeocodeResult", "open_geocoder"]
+__all__ = ["GeocodeResult", "Geocoder", "open_geocoder"]
 
 
 class Geocoder(Protocol):

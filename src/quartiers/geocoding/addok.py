@@ -103,7 +103,7 @@ def _csv_row(row: dict[str, str]) -> dict[str, Any] | None:
     score = _float(row.get("result_score"))
     if not np.isfinite(score) or not row.get("result_label"):
         return None
-    kind = TYPES.get(row.get("result_type", ""), None)
+    kind = TYPES.get(row.get("result_type", ""))
     return {
         "lat": _float(row.get("latitude")), "lon": _float(row.get("longitude")),
         "score": score, "label": row.get("result_label"), "type": kind,
@@ -117,7 +117,7 @@ def _csv_row(row: dict[str, str]) -> dict[str, Any] | None:
 def _feature(feature: dict[str, Any]) -> dict[str, Any]:
     props = feature.get("properties", {})
     lon, lat = (feature.get("geometry") or {}).get("coordinates", [np.nan, np.nan])[:2]
-    kind = TYPES.get(props.get("type", ""), None)
+    kind = TYPES.get(props.get("type", ""))
     return {
         "lat": float(lat), "lon": float(lon), "score": float(props.get("score", 0.0)),
         "label": props.get("label"), "type": kind, "citycode": props.get("citycode"),

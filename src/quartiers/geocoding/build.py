@@ -34,7 +34,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from quartiers.geocoding.labels import accent_table, display_name, title_city
+from quartiers.geocoding.labels import display_name, title_city
 from quartiers.geocoding.lexicon import (
     ARRONDISSEMENT_CITIES,
     ARTICLES,
@@ -420,7 +420,7 @@ class IndexBuilder:
         }
         info = dict(meta or {})
         info.update({
-            "adresses": int(self.n_rows), "numeros": int(len(uniq)), "voies": int(n_streets),
+            "adresses": int(self.n_rows), "numeros": len(uniq), "voies": int(n_streets),
             "communes": int(n_communes), "vocabulaire": int(n_vocab),
             "sans_commune": int(sum(len(p[0]) for p in self.placeless)),
         })

@@ -195,7 +195,7 @@ class EmbeddedGeocoder:
         return out
 
 
-def _taker(n: int):  # noqa: ANN202 - small local helper
+def _taker(n: int):
     def take(arr: np.ndarray, index: np.ndarray) -> np.ndarray:
         arr = np.asarray(arr)
         if len(arr) == 0:

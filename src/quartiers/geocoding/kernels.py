@@ -99,10 +99,7 @@ def _fuzzy_sim(qb, q0, q1, vb, v0, v1, prefix, rows):  # pragma: no cover
 
 @njit(nogil=True, cache=True)
 def _is_digits(qb, q0, q1):  # pragma: no cover
-    for k in range(q0, q1):
-        if qb[k] < 48 or qb[k] > 57:
-            return False
-    return True
+    return all(48 <= qb[k] <= 57 for k in range(q0, q1))
 
 
 @njit(nogil=True, cache=True)
@@ -148,7 +145,6 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
         if tok_w[t] > unknown_w:
             unknown_w = tok_w[t]
     voc_sim = np.zeros(n_vocab, np.float32)
-    st_acc = np.zeros(max(n_streets, 1), np.float32)
     st_seen = np.zeros(max(n_streets, 1), np.uint8)
     st_list = np.empty(GLOBAL_CAP, np.int64)
     cm_acc = np.zeros(max(n_communes, 1), np.float32)
@@ -258,9 +254,7 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
                     f = 0.9
                 else:
                     f = 0.6 * frac
-            elif cm_flag[c] & 2:
-                f = 1.0
-            elif full:
+            elif cm_flag[c] & 2 or full:
                 f = 1.0
             else:
                 f = 0.75 * frac

@@ -7,23 +7,28 @@ abbreviations that addok-france and addok-fr recognise; they are data, kept in o
 
 from __future__ import annotations
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 #: Road types, full folded form. A street whose name starts with none of them is a
 #: ``lieudit`` (a named place: « Les Vernailles », « Hameau de Palette »).
 STREET_TYPES: frozenset[str] = frozenset(
-    """
+    _words("""
     rue avenue boulevard chemin place impasse allee route quai square cours faubourg
     passage promenade esplanade montee traverse sentier sente ruelle venelle voie
     rond carrefour parvis placette chaussee digue corniche descente rampe galerie
     terrasse mail port pont tunnel rocade bretelle autoroute draille calade carriera
-    """.split()
+    """)
 )
 #: Types of named places: a name starting with one of them is a ``lieudit``, like a name
 #: with no type at all; they still count as type words in queries.
 PLACE_TYPES: frozenset[str] = frozenset(
-    """
+    _words("""
     lotissement residence hameau quartier cite domaine clos villa parc jardin lieu zone
     mas vallon plateau centre ancien vieux
-    """.split()
+    """)
 )
 
 #: Abbreviation -> expansion (one or several words). Applied to every token, in the index
@@ -88,7 +93,7 @@ ABBREVIATIONS: dict[str, str] = {
 
 #: Articles and linking words: they carry almost nothing in a name and are often dropped.
 ARTICLES: frozenset[str] = frozenset(
-    "le la les l de du des d au aux a en et sur sous lez dit dite er e eme ieme ere re".split()
+    _words("le la les l de du des d au aux a en et sur sous lez dit dite er e eme ieme ere re")
 )
 
 #: Number words and ordinals, as typed, to the digits the BAN tends to use (« Rue du
@@ -163,9 +168,11 @@ def arrondissement_code(city: str, n: int) -> str | None:
 def arrondissement_from_postcode(commune_code: str, postcode: str) -> str | None:
     """Arrondissement code of an address of Marseille, Lyon or Paris from its postcode.
 
-    >>> arrondissement_from_postcode("13055", "13007"), arrondissement_from_postcode("69123", "69009")
+    >>> arrondissement_from_postcode("13055", "13007"), arrondissement_from_postcode(
+    ...     "69123", "69009")
     ('13207', '69389')
-    >>> arrondissement_from_postcode("75056", "75116"), arrondissement_from_postcode("06088", "06000")
+    >>> arrondissement_from_postcode("75056", "75116"), arrondissement_from_postcode(
+    ...     "06088", "06000")
     ('75116', None)
     """
     for name, (whole, _first, _count) in ARRONDISSEMENT_CITIES.items():

@@ -32,12 +32,12 @@ BATCH_SCHEMA = pa.schema([
     ("lat", pa.float64()),
 ])
 
-BAN_COLUMNS = (
+BAN_COLUMNS = str.split(
     "id;id_fantoir;numero;rep;nom_voie;code_postal;code_insee;nom_commune;"
     "code_insee_ancienne_commune;nom_ancienne_commune;x;y;lon;lat;type_position;alias;nom_ld;"
     "libelle_acheminement;nom_afnor;source_position;source_nom_voie;certification_commune;"
-    "cad_parcelles"
-).split(";")
+    "cad_parcelles", ";"
+)
 _BAN_NEEDED = ("numero", "rep", "nom_voie", "code_postal", "code_insee", "nom_commune", "lon",
                "lat")
 #: Bounds of metropolitan France and the overseas départements would be wider; a position
@@ -105,8 +105,12 @@ def _valid_rows(path: Path, table: pa.Table, lines: np.ndarray,
         vals = np.full(len(raw), np.nan)
         vals[ok] = np.asarray(pc.cast(pc.filter(text, pa.array(ok)), pa.float64()))
         out = ~ok | ~(np.abs(vals) <= bound)
-        reject(out, field, lambda i, raw=raw, field=field: (
-            f"{'longitude' if field == 'lon' else 'latitude'} invalide « {raw[i]} »"))
+        what = "longitude" if field == "lon" else "latitude"
+
+        def invalid(i: int, raw: list = raw, what: str = what) -> str:
+            return f"{what} invalide « {raw[i]} »"
+
+        reject(out, field, invalid)
         coords[field] = vals
     zero = (coords["lon"] == 0.0) & (coords["lat"] == 0.0)
     reject(zero, "lon", lambda i: "position absente (0, 0)")

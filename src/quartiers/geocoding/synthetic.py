@@ -84,7 +84,7 @@ def spellings(addresses: list[str], postcodes: list[str], cities: list[str],
         long_words = [k for k, w in enumerate(words) if len(w) >= 6 and w.isalpha()]
         if long_words:
             k = long_words[int(rng.integers(0, len(long_words)))]
-            typo = words[:k] + [_typo(words[k], rng)] + words[k + 1:]
+            typo = [*words[:k], _typo(words[k], rng), *words[k + 1:]]
             add(f"{' '.join(typo)} {pcode} {city}", "une_faute")
         comp = _COMPLEMENTS[int(rng.integers(0, len(_COMPLEMENTS)))]
         if rng.random() < 0.5:

@@ -24,9 +24,9 @@ from quartiers.geocoding.lexicon import (
     COMPLEMENT_SEGMENTS,
     COMPLEMENT_TAILS,
     NUMBER_WORDS,
+    PLACE_TYPES,
     POSTAL_WORDS,
     REPETITIONS,
-    PLACE_TYPES,
     STREET_TYPES,
 )
 
@@ -114,7 +114,8 @@ def parse(texts: Sequence[str | None] | pa.Array) -> Parsed:
     s = _sub(s, r" {2,}", " ")
 
     # the postcode: the last five-digit group; what follows it is the city
-    parts = pc.extract_regex(s, pattern=r"^(?P<pre>.*?) ?(?P<cp>\b[0-9]{5}\b) ?(?P<post>[^0-9]*|.*)$")
+    parts = pc.extract_regex(
+        s, pattern=r"^(?P<pre>.*?) ?(?P<cp>\b[0-9]{5}\b) ?(?P<post>[^0-9]*|.*)$")
     has_cp = pc.is_valid(parts)
     pre = pc.if_else(has_cp, _struct_field(parts, "pre"), s)
     post = pc.if_else(has_cp, _struct_field(parts, "post"), pa.scalar(""))
@@ -150,7 +151,8 @@ def parse(texts: Sequence[str | None] | pa.Array) -> Parsed:
     has_num = pc.is_valid(num)
     rest = pc.if_else(has_num, _struct_field(num, "rest"), pre)
     # a range « 20-22 rue X », « 4 et 6 rue X »: the first number is kept
-    rest = _sub(rest, rf"^(?:(?:a|au|et) )?[0-9]{{1,4}}(?: (?:{_REP_RE}))?(?: ,)? ((?:{TYPES_RE})\b)",
+    rest = _sub(rest,
+                rf"^(?:(?:a|au|et) )?[0-9]{{1,4}}(?: (?:{_REP_RE}))?(?: ,)? ((?:{TYPES_RE})\b)",
                 r"\1")
     # complements after the street name, up to the next comma: « rue X résidence Les Pins »
     tails = _alternation(COMPLEMENT_TAILS)
@@ -226,8 +228,8 @@ def _concat_lists(a: pa.ListArray, b: pa.ListArray) -> pa.ListArray:
 def name_tokens(names: Sequence[str | None] | pa.Array) -> pa.ListArray:
     """Tokens of street or commune names (no number, no postcode parsing).
 
-    >>> name_tokens(["Avenue du Maréchal de Lattre-de-Tassigny", "Saint-Laurent-du-Var"]).to_pylist()
-    [['avenue', 'du', 'marechal', 'de', 'lattre', 'de', 'tassigny'], ['saint', 'laurent', 'du', 'var']]
+    >>> name_tokens(["Av. du Maréchal de Lattre-de-Tassigny", "Saint-Laurent-du-Var"])[0]
+    <pyarrow.ListScalar: ['avenue', 'du', 'marechal', 'de', 'lattre', 'de', 'tassigny']>
     """
     arr = names if isinstance(names, pa.Array) else pa.array(list(names), type=pa.string())
     s = _sub(pc.fill_null(fold(arr), ""), ",", " ")
