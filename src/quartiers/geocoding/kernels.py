@@ -99,7 +99,10 @@ def _fuzzy_sim(qb, q0, q1, vb, v0, v1, prefix, rows):  # pragma: no cover
 
 @njit(nogil=True, cache=True)
 def _is_digits(qb, q0, q1):  # pragma: no cover
-    return all(48 <= qb[k] <= 57 for k in range(q0, q1))
+    for k in range(q0, q1):  # noqa: SIM110 - numba compiles no generator
+        if qb[k] < 48 or qb[k] > 57:
+            return False
+    return True
 
 
 @njit(nogil=True, cache=True)
@@ -344,9 +347,28 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
             if cand_f[k] >= 0.9:
                 n_strong += 1
         if n_strong > 0:
+            # best agreeing communes first; a weaker tier is scanned only if one of its
+            # streets could still rank first (recall x factor <= its factor)
+            for k in range(1, n_cand):
+                c = cand_c[k]
+                f = cand_f[k]
+                m = k - 1
+                while m >= 0 and cand_f[m] < f:
+                    cand_c[m + 1] = cand_c[m]
+                    cand_f[m + 1] = cand_f[m]
+                    m -= 1
+                cand_c[m + 1] = c
+                cand_f[m + 1] = f
             for k in range(n_cand):
                 if cand_f[k] < 0.9:
-                    continue
+                    break
+                if k > 0 and cand_f[k] < cand_f[k - 1]:
+                    best = 0.0
+                    for m in range(n_top):
+                        if top_r[m] * top_f[m] > best:
+                            best = top_r[m] * top_f[m]
+                    if best >= cand_f[k]:
+                        break
                 c = cand_c[k]
                 for s in range(cm_st_ptr[c], cm_st_ptr[c + 1]):
                     r = 0.0

@@ -68,7 +68,7 @@ def display_name(tokens: list[str], accents: dict[str, str]) -> str:
     """
     out: list[str] = []
     for i, token in enumerate(tokens):
-        word = accents.get(token, token)
+        word = accents.get(token) or _COMMON_ACCENTS.get(token, token)
         piece = word if i and token in _LOWER else word[:1].upper() + word[1:]
         if out and out[-1].endswith("'"):
             out[-1] += piece

@@ -151,8 +151,8 @@ def write_ban(path: str | Path, n_addresses: int, departement: str = "99",
         for s in range(n_streets):
             c = int(commune[s])
             code = f"{departement}{c + 1:03d}"
-            postcode = f"{departement}{(c % 90) * 10 + 100:03d}"
-            city = "Synthé" + "".join(sylls[[(c * 7) % 20, (c * 3 + 1) % 20]])
+            postcode = f"{departement}{(c // 3) % 90 * 10 + 100:03d}"
+            city = "Synthé" + "".join(sylls[[c % 20, (c // 20) % 20, (c // 400) % 20]])
             name = (f"{_TYPES[s % len(_TYPES)]} {_NAMES[(s // 8) % len(_NAMES)]} "
                     + "".join(sylls[[s % 20, (s // 20) % 20, (s // 400) % 20]]).capitalize())
             bearing = rng.random() * np.pi
