@@ -90,3 +90,10 @@ def test_threads_get_the_same_answers(ban_geocoder, rows):
     big = _queries(rows) * 12  # split between two threads inside geocode
     res = ban_geocoder.geocode(big)
     assert (res.type == "numero").all()
+
+
+def test_hostile_queries_are_bounded(ban_geocoder):
+    huge = "rue " * 100_000 + "zzz"
+    res = ban_geocoder.geocode([huge, "é" * 5000, "12" * 3000])
+    assert len(res) == 3
+    assert ban_geocoder.search(huge) == [] or len(ban_geocoder.search(huge)) <= 5

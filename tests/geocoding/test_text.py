@@ -112,3 +112,21 @@ def test_fold_and_none():
 def test_names_share_the_query_normal_form():
     assert name_tokens(["Boulevard du Général de Gaulle"]).to_pylist()[0] == \
         one("bd du gal de gaulle")[4]
+
+
+def test_small_and_large_batches_parse_alike():
+    """A few queries are parsed with Python's re, batches with pyarrow: same results."""
+    from quartiers.geocoding.synthetic import spellings
+
+    base = ["12 bis bd Pasteur, bat. C, 06000 NICE CEDEX 1", "13007 MARSEILLE 7",
+            "Résidence Les Pins, 4 et 6 r. St-Roch 69003 Lyon 3ème", "20-22, RN 7",
+            "l#039;Île, 3 av du Gal de Gaulle s/ Mer", None, "", " ,, "]
+    texts = base + [s.query for s in spellings(
+        ["18,Avenue Pasteur", "90 B AVENUE DES CHUTES LAVIE", "2 place de l'Église"],
+        ["84500", "13004", "06000"], ["Bollène", "MARSEILLE", "Nice"], *([[0.0] * 3] * 2))]
+    big = parse(texts * 3)  # more than SMALL_BATCH: pyarrow
+    for i in range(len(texts)):
+        small = parse([texts[i]])
+        assert small.tokens.to_pylist()[0] == big.tokens.to_pylist()[i]
+        for field in ("number", "rep", "postcode", "arrondissement", "street_end"):
+            assert getattr(small, field)[0] == getattr(big, field)[i], (texts[i], field)

@@ -10,8 +10,11 @@ of a batch go through a Python dictionary.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -28,6 +31,7 @@ from quartiers.geocoding.lexicon import (
     POSTAL_WORDS,
     REPETITIONS,
     STREET_TYPES,
+    arrondissement_code,
 )
 
 _TYPE_WORDS = sorted(
@@ -44,8 +48,126 @@ def _alternation(words: Sequence[str]) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
-def _sub(arr: pa.Array, pattern: str, repl: str) -> pa.Array:
-    return pc.replace_substring_regex(arr, pattern=pattern, replacement=repl)
+# Folding, as (pattern, replacement) steps around the accent removal. The patterns are
+# written for both engines (RE2 through pyarrow, Python's re for a few queries).
+_FOLD_BEFORE = (
+    (r"&?#0*39;?", " "), ("œ", "oe"), ("æ", "ae"), ("ß", "ss"),
+    (r"(^|[ -])s/s([ -]|$)", r"\1 sous \2"), (r"(^|[ -])s/([ -]|$)", r"\1 sur \2"),
+)
+_FOLD_AFTER = (
+    (r"[,;\n\r\t]+", " , "), (r"[^a-z0-9,]+", " "),
+    # glued number and word: « 12bis », « 18avenue », « rn568 »
+    (r"([0-9])([a-z])", r"\1 \2"), (r"([a-z])([0-9])", r"\1 \2"),
+    (r"\bn o ([0-9])", r"\1"), (r"(^| )n ([0-9])", r"\1\2"), (r"( ,)+", " ,"),
+    (r" {2,}", " "),
+)
+
+
+class _ArrowOps:
+    """The parsing primitives on pyarrow arrays (batches)."""
+
+    @staticmethod
+    def truncate(s: Any) -> Any:
+        return pc.utf8_slice_codeunits(pc.cast(s, pa.string()), 0, MAX_QUERY_CHARS)
+
+    @staticmethod
+    def sub(s: Any, pattern: str, repl: str) -> Any:
+        return pc.replace_substring_regex(s, pattern=pattern, replacement=repl)
+
+    def fold(self, s: Any) -> Any:
+        s = pc.utf8_lower(pc.cast(s, pa.string()))
+        for pattern, repl in _FOLD_BEFORE:
+            s = self.sub(s, pattern, repl)
+        s = self.sub(pc.utf8_normalize(s, form="NFKD"), r"\p{Mn}+", "")
+        for pattern, repl in _FOLD_AFTER:
+            s = self.sub(s, pattern, repl)
+        return pc.utf8_trim(s, characters=" ,")
+
+    @staticmethod
+    def extract(s: Any, pattern: str, names: Sequence[str]) -> tuple[np.ndarray, dict]:
+        parts = pc.extract_regex(s, pattern=pattern)
+        valid = pc.is_valid(parts).to_numpy(zero_copy_only=False)
+        return valid, {n: pc.fill_null(pc.struct_field(parts, n), "") for n in names}
+
+    @staticmethod
+    def where(mask: np.ndarray, a: Any, b: Any) -> Any:
+        return pc.if_else(pa.array(mask, pa.bool_()), a, b)
+
+    @staticmethod
+    def fill(s: Any) -> Any:
+        return pc.fill_null(s, "")
+
+    @staticmethod
+    def strip(s: Any) -> Any:
+        return pc.utf8_trim(s, characters=" ,")
+
+    @staticmethod
+    def values(s: Any) -> list:
+        return s.to_pylist()
+
+    @staticmethod
+    def split(s: Any) -> pa.ListArray:
+        return pc.utf8_split_whitespace(pc.replace_substring(s, ",", " "))
+
+
+class _ListOps:
+    """The same primitives on Python lists: a few queries do not pay pyarrow's per-call
+    regular expression compilation (a typed search answers in about a millisecond)."""
+
+    @staticmethod
+    def truncate(s: list) -> list:
+        return [None if x is None else str(x)[:MAX_QUERY_CHARS] for x in s]
+
+    @staticmethod
+    def sub(s: list, pattern: str, repl: str) -> list:
+        rx = re.compile(pattern)
+        return [None if x is None else rx.sub(repl, x) for x in s]
+
+    def fold(self, s: list) -> list:
+        out = [None if x is None else x.lower() for x in s]
+        for pattern, repl in _FOLD_BEFORE:
+            out = self.sub(out, pattern, repl)
+        out = [None if x is None else "".join(
+            c for c in unicodedata.normalize("NFKD", x) if unicodedata.category(c) != "Mn")
+            for x in out]
+        for pattern, repl in _FOLD_AFTER:
+            out = self.sub(out, pattern, repl)
+        return self.strip(out)
+
+    @staticmethod
+    def extract(s: list, pattern: str, names: Sequence[str]) -> tuple[np.ndarray, dict]:
+        rx = re.compile(pattern)
+        found = [None if x is None else rx.search(x) for x in s]
+        valid = np.array([m is not None for m in found], dtype=bool)
+        return valid, {n: [(m.group(n) or "") if m else None for m in found] for n in names}
+
+    @staticmethod
+    def where(mask: np.ndarray, a: list, b: Any) -> list:
+        if isinstance(b, list):
+            return [x if m else y for m, x, y in zip(mask, a, b, strict=True)]
+        return [x if m else b for m, x in zip(mask, a, strict=True)]
+
+    @staticmethod
+    def fill(s: list) -> list:
+        return ["" if x is None else x for x in s]
+
+    @staticmethod
+    def strip(s: list) -> list:
+        return [None if x is None else x.strip(" ,") for x in s]
+
+    @staticmethod
+    def values(s: list) -> list:
+        return s
+
+    @staticmethod
+    def split(s: list) -> pa.ListArray:
+        return pa.array([x.replace(",", " ").split() for x in s], pa.list_(pa.string()))
+
+
+#: Longer queries are cut (an address is far shorter; this bounds the work per query).
+MAX_QUERY_CHARS = 300
+#: Up to this many queries, parsing runs on Python lists.
+SMALL_BATCH = 16
 
 
 def fold(texts: pa.Array) -> pa.Array:
@@ -54,25 +176,7 @@ def fold(texts: pa.Array) -> pa.Array:
     >>> fold(pa.array(["12, Bd Pasteur — Nice", "Œuvre d'Art", "L#039;Île"])).to_pylist()
     ['12 , bd pasteur nice', 'oeuvre d art', 'l ile']
     """
-    s = pc.utf8_lower(pc.cast(texts, pa.string()))
-    s = _sub(s, r"&?#0*39;?", " ")
-    s = _sub(s, "œ", "oe")
-    s = _sub(s, "æ", "ae")
-    s = _sub(s, "ß", "ss")
-    s = _sub(s, r"(^|[ -])s/s([ -]|$)", r"\1 sous \2")
-    s = _sub(s, r"(^|[ -])s/([ -]|$)", r"\1 sur \2")
-    s = pc.utf8_normalize(s, form="NFKD")
-    s = _sub(s, r"\p{Mn}+", "")
-    s = _sub(s, r"[,;\n\r\t]+", " , ")
-    s = _sub(s, r"[^a-z0-9,]+", " ")
-    # glued number and word: « 12bis », « 18avenue », « rn568 »
-    s = _sub(s, r"([0-9])([a-z])", r"\1 \2")
-    s = _sub(s, r"([a-z])([0-9])", r"\1 \2")
-    s = _sub(s, r"\bn o ([0-9])", r"\1")
-    s = _sub(s, r"(^| )n ([0-9])", r"\1\2")
-    s = _sub(s, r"( ,)+", " ,")
-    s = _sub(s, r" {2,}", " ")
-    return pc.utf8_trim(s, characters=" ,")
+    return _ArrowOps().fold(texts)
 
 
 @dataclass(frozen=True)
@@ -87,12 +191,21 @@ class Parsed:
     street_end: np.ndarray  # int32: tokens before this index come before the postcode
 
 
-def _struct_field(arr: pa.Array, name: str) -> pa.Array:
-    return pc.struct_field(arr, name)
+_POSTAL_RE = rf"\b(?:{_alternation(POSTAL_WORDS)}) ?(?:n )?[0-9]+\b"
+_SEGMENT_RE = rf"(^|,) ?(?:{_alternation(COMPLEMENT_SEGMENTS)})\b[^,0-9]*(,|$)"
+_PAIR_RE = rf"(^|[ ,])(?:{_alternation(COMPLEMENT_PAIRS)}) (?:n )?[a-z0-9]{{1,4}}(?:$|[ ,])"
+_POSTCODE_RE = r"^(?P<pre>.*?) ?(?P<cp>\b[0-9]{5}\b) ?(?P<post>[^0-9]*|.*)$"
+_ARR_RE = (rf"\b(?P<city>{_alternation(list(ARRONDISSEMENT_CITIES))}) (?P<n>[0-9]{{1,2}})"
+           r"(?: (?:er|e|eme|ieme|ere|em))?(?: (?:arrondissement|arrondis|arr|ardt))?\b")
+_LEADING_RE = rf"^[^0-9].*?\b([0-9]{{1,4}}(?: (?:{_REP_RE}))? (?:{TYPES_RE})\b)"
+_NUMBER_RE = rf"^(?P<n>[0-9]{{1,4}})(?: (?P<rep>{_REP_RE}))?\b ?(?P<rest>.*)$"
+_RANGE_RE = rf"^(?:(?:a|au|et) )?[0-9]{{1,4}}(?: (?:{_REP_RE}))?(?: ,)? ((?:{TYPES_RE})\b)"
+_TAIL_RE = (rf"^((?:{TYPES_RE}) (?:[a-z0-9]+ )*?[a-z0-9]{{2,}}) "
+            rf"(?:{_alternation(COMPLEMENT_TAILS)})\b[^,]*")
 
 
 def parse(texts: Sequence[str | None] | pa.Array) -> Parsed:
-    """Take free-text addresses apart (vectorised).
+    """Take free-text addresses apart (vectorised; plain Python for a handful).
 
     >>> p = parse(["12 bis bd Pasteur, bat. C, 06000 NICE CEDEX 1", "13007 MARSEILLE 7"])
     >>> p.number.tolist(), p.rep.tolist(), p.postcode.tolist(), p.arrondissement.tolist()
@@ -100,73 +213,56 @@ def parse(texts: Sequence[str | None] | pa.Array) -> Parsed:
     >>> p.tokens.to_pylist()
     [['boulevard', 'pasteur', 'nice'], ['marseille']]
     """
-    arr = texts if isinstance(texts, pa.Array) else pa.array(list(texts), type=pa.string())
-    s = pc.fill_null(fold(arr), "")
-    postal = _alternation(POSTAL_WORDS)
-    s = _sub(s, rf"\b(?:{postal}) ?(?:n )?[0-9]+\b", " ")
-    s = _sub(s, r"\bcedex(?: [0-9]{1,3})?\b", " ")
-    s = _sub(s, r"\b[0-9]{1,2} ?(?:er|e|eme|ieme) etage\b", " ")
-    # a whole comma-separated segment that is a complement: « Résidence Les Pins, 12 rue X »
-    segments = _alternation(COMPLEMENT_SEGMENTS)
-    s = _sub(s, rf"(^|,) ?(?:{segments})\b[^,0-9]*(,|$)", r"\1 ")
-    pairs = _alternation(COMPLEMENT_PAIRS)
-    s = _sub(s, rf"(^|[ ,])(?:{pairs}) (?:n )?[a-z0-9]{{1,4}}(?:$|[ ,])", " , ")
-    s = _sub(s, r" {2,}", " ")
+    ops: Any
+    if isinstance(texts, pa.Array):
+        ops, s = (_ListOps(), texts.to_pylist()) if len(texts) <= SMALL_BATCH else (
+            _ArrowOps(), texts)
+    elif len(texts) <= SMALL_BATCH:
+        ops, s = _ListOps(), list(texts)
+    else:
+        ops, s = _ArrowOps(), pa.array(list(texts), type=pa.string())
+    n = len(s)
+    s = ops.fill(ops.fold(ops.truncate(s)))
+    for pattern, repl in ((_POSTAL_RE, " "), (r"\bcedex(?: [0-9]{1,3})?\b", " "),
+                          (r"\b[0-9]{1,2} ?(?:er|e|eme|ieme) etage\b", " "),
+                          # a segment that is a complement: « Résidence Les Pins, 12 rue X »
+                          (_SEGMENT_RE, r"\1 "), (_PAIR_RE, " , "), (r" {2,}", " ")):
+        s = ops.sub(s, pattern, repl)
 
     # the postcode: the last five-digit group; what follows it is the city
-    parts = pc.extract_regex(
-        s, pattern=r"^(?P<pre>.*?) ?(?P<cp>\b[0-9]{5}\b) ?(?P<post>[^0-9]*|.*)$")
-    has_cp = pc.is_valid(parts)
-    pre = pc.if_else(has_cp, _struct_field(parts, "pre"), s)
-    post = pc.if_else(has_cp, _struct_field(parts, "post"), pa.scalar(""))
-    cp_text = pc.if_else(has_cp, _struct_field(parts, "cp"), pa.scalar("-1"))
-    postcode = pc.cast(cp_text, pa.int32()).to_numpy(zero_copy_only=False)
+    has_cp, parts = ops.extract(s, _POSTCODE_RE, ("pre", "cp", "post"))
+    pre = ops.where(has_cp, parts["pre"], s)
+    post = ops.where(has_cp, parts["post"], "")
+    postcode = np.array([int(c) if c else -1 for c in ops.values(ops.where(
+        has_cp, parts["cp"], ""))], dtype=np.int32)
 
     # municipal arrondissements, in the city part or at the end of a line without postcode
-    cities = _alternation(list(ARRONDISSEMENT_CITIES))
-    arr_re = (rf"\b(?P<city>{cities}) (?P<n>[0-9]{{1,2}})"
-              r"(?: (?:er|e|eme|ieme|ere|em))?(?: (?:arrondissement|arrondis|arr|ardt))?\b")
-    where = pc.if_else(has_cp, post, pre)
-    found = pc.extract_regex(where, pattern=arr_re)
-    arrondissement = np.full(len(s), None, dtype=object)
-    valid = pc.is_valid(found).to_numpy(zero_copy_only=False)
+    where = ops.where(has_cp, post, pre)
+    valid, found = ops.extract(where, _ARR_RE, ("city", "n"))
+    arrondissement = np.full(n, None, dtype=object)
     if valid.any():
-        from quartiers.geocoding.lexicon import arrondissement_code
-
-        names = _struct_field(found, "city").to_numpy(zero_copy_only=False)
-        numbers = _struct_field(found, "n").to_numpy(zero_copy_only=False)
+        names, numbers = ops.values(found["city"]), ops.values(found["n"])
         for i in np.flatnonzero(valid):
             arrondissement[i] = arrondissement_code(names[i], int(numbers[i]))
-        stripped = _sub(where, arr_re, r"\1")
-        post = pc.if_else(has_cp, stripped, post)
-        pre = pc.if_else(has_cp, pre, stripped)
+        stripped = ops.sub(where, _ARR_RE, r"\1")
+        post = ops.where(has_cp, stripped, post)
+        pre = ops.where(has_cp, pre, stripped)
 
     # complements before the address: keep from « number type » on (« Bâtiment B 22 rue X »)
-    pre = _sub(pre, rf"^[^0-9].*?\b([0-9]{{1,4}}(?: (?:{_REP_RE}))? (?:{TYPES_RE})\b)",
-               r"\1")
-    pre = pc.utf8_trim(pre, characters=" ,")
-    num = pc.extract_regex(
-        pre, pattern=rf"^(?P<n>[0-9]{{1,4}})(?: (?P<rep>{_REP_RE}))?\b ?(?P<rest>.*)$"
-    )
-    has_num = pc.is_valid(num)
-    rest = pc.if_else(has_num, _struct_field(num, "rest"), pre)
+    pre = ops.strip(ops.sub(pre, _LEADING_RE, r"\1"))
+    has_num, num = ops.extract(pre, _NUMBER_RE, ("n", "rep", "rest"))
+    rest = ops.where(has_num, num["rest"], pre)
     # a range « 20-22 rue X », « 4 et 6 rue X »: the first number is kept
-    rest = _sub(rest,
-                rf"^(?:(?:a|au|et) )?[0-9]{{1,4}}(?: (?:{_REP_RE}))?(?: ,)? ((?:{TYPES_RE})\b)",
-                r"\1")
+    rest = ops.sub(rest, _RANGE_RE, r"\1")
     # complements after the street name, up to the next comma: « rue X résidence Les Pins »
-    tails = _alternation(COMPLEMENT_TAILS)
-    rest = _sub(rest, rf"^((?:{TYPES_RE}) (?:[a-z0-9]+ )*?[a-z0-9]{{2,}}) (?:{tails})\b[^,]*",
-                r"\1")
-    number = pc.cast(pc.if_else(has_num, _struct_field(num, "n"), pa.scalar("-1")),
-                     pa.int32()).to_numpy(zero_copy_only=False)
-    rep_raw = pc.if_else(has_num, _struct_field(num, "rep"), pa.scalar(""))
-    rep = np.array([REPETITIONS.get(r, r) for r in rep_raw.to_pylist()], dtype=object)
+    rest = ops.sub(rest, _TAIL_RE, r"\1")
+    number = np.array([int(x) if x else -1 for x in ops.values(ops.where(has_num, num["n"], ""))],
+                      dtype=np.int32)
+    rep = np.array([REPETITIONS.get(r or "", r or "") for r in ops.values(
+        ops.where(has_num, num["rep"], ""))], dtype=object)
 
-    street_part = pc.utf8_split_whitespace(_sub(rest, ",", " "))
-    city_part = pc.utf8_split_whitespace(_sub(post, ",", " "))
-    street_tokens, street_len = expand_tokens(street_part)
-    city_tokens, _ = expand_tokens(city_part)
+    street_tokens, street_len = expand_tokens(ops.split(rest))
+    city_tokens, _ = expand_tokens(ops.split(post))
     tokens = _concat_lists(street_tokens, city_tokens)
     return Parsed(number, rep, postcode, arrondissement, tokens, street_len)
 
@@ -232,6 +328,5 @@ def name_tokens(names: Sequence[str | None] | pa.Array) -> pa.ListArray:
     <pyarrow.ListScalar: ['avenue', 'du', 'marechal', 'de', 'lattre', 'de', 'tassigny']>
     """
     arr = names if isinstance(names, pa.Array) else pa.array(list(names), type=pa.string())
-    s = _sub(pc.fill_null(fold(arr), ""), ",", " ")
-    tokens, _ = expand_tokens(pc.utf8_split_whitespace(s))
+    tokens, _ = expand_tokens(_ArrowOps.split(pc.fill_null(fold(arr), "")))
     return tokens
