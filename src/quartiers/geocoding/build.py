@@ -360,27 +360,18 @@ class IndexBuilder:
         tok_kind = np.array([1 if w in ARTICLES else 2 if w in STREET_TYPES
                              else 0 for w in words], dtype=np.int8)
         st_of_tok = np.repeat(np.arange(n_streets), np.diff(st_tok_ptr))
-        pairs_ts = np.unique(st_tok.astype(np.int64) * (n_streets + 1) + st_of_tok)
-        ts_tok = pairs_ts // (n_streets + 1)
-        ts_street = (pairs_ts % (n_streets + 1)).astype(np.int32)
-        ts_ptr = np.searchsorted(ts_tok, np.arange(n_vocab + 1)).astype(np.int64)
+        ts_ptr, ts_street = _csr(st_tok, st_of_tok, n_vocab, n_streets)
         df = np.diff(ts_ptr).astype(np.float64)
         tok_w = np.log1p(max(n_streets, 1) / (1.0 + df)) + 1.0
         tok_w[tok_kind == 1] = ARTICLE_WEIGHT
         tok_w[tok_kind == 2] = np.minimum(tok_w[tok_kind == 2], TYPE_WEIGHT)
         tok_w = tok_w.astype(np.float32)
         cm_of_tok = np.repeat(np.arange(n_communes), np.diff(cm_tok_ptr))
-        pairs_tc = np.unique(cm_tok.astype(np.int64) * (n_communes + 1) + cm_of_tok)
-        tc_tok = pairs_tc // (n_communes + 1)
-        tc_commune = (pairs_tc % (n_communes + 1)).astype(np.int32)
-        tc_ptr = np.searchsorted(tc_tok, np.arange(n_vocab + 1)).astype(np.int64)
+        tc_ptr, tc_commune = _csr(cm_tok, cm_of_tok, n_vocab, n_communes)
         cmvoc = np.unique(cm_tok).astype(np.int32)
         # distinct street tokens of each commune (the fuzzy search space of a query)
         cm_of_st_tok = st_commune[st_of_tok] if len(st_of_tok) else st_of_tok
-        pairs_cv = np.unique(cm_of_st_tok.astype(np.int64) * (n_vocab + 1) + st_tok)
-        cv_commune = pairs_cv // (n_vocab + 1)
-        cm_voc = (pairs_cv % (n_vocab + 1)).astype(np.int32)
-        cm_voc_ptr = np.searchsorted(cv_commune, np.arange(n_communes + 1)).astype(np.int64)
+        cm_voc_ptr, cm_voc = _csr(cm_of_st_tok, st_tok, n_communes, n_vocab)
         st_wsum = np.add.reduceat(np.append(tok_w[st_tok], 0.0), st_tok_ptr[:-1]) \
             if n_streets else np.zeros(0)
         st_wsum = np.where(np.diff(st_tok_ptr) > 0, st_wsum, 0.0).astype(np.float32)
@@ -425,6 +416,14 @@ class IndexBuilder:
             "sans_commune": int(sum(len(p[0]) for p in self.placeless)),
         })
         return AddressIndex(arrays, texts, info)
+
+
+def _csr(keys: np.ndarray, values: np.ndarray, n_keys: int, n_values: int
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``values`` of each key as offsets (``n_keys + 1``) and sorted values."""
+    pairs = np.unique(keys.astype(np.int64) * (n_values + 1) + values)
+    ptr = np.searchsorted(pairs // (n_values + 1), np.arange(n_keys + 1)).astype(np.int64)
+    return ptr, (pairs % (n_values + 1)).astype(np.int32)
 
 
 def _truncate(lists: pa.ListArray, lengths: np.ndarray) -> pa.ListArray:
