@@ -90,7 +90,7 @@ def reference_material():
 
 
 def _quality(res, sp) -> dict:
-    from quartiers.geocoding.build import distance_m
+    from quartiers.geocoding.geometry import distance_m
 
     d = distance_m(np.array([s.lat for s in sp]), np.array([s.lon for s in sp]), res.lat,
                    res.lon)
@@ -305,8 +305,8 @@ LOG_DIR = "{log}"
 
 def case_addok(out: dict, work: Path, index_dir: Path, n_queries: int) -> None:
     from quartiers.geocoding.addok import AddokGeocoder
-    from quartiers.geocoding.build import distance_m
     from quartiers.geocoding.engine import EmbeddedGeocoder
+    from quartiers.geocoding.geometry import distance_m
 
     try:
         bin_dir = _install_addok()

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from quartiers.geocoding.build import distance_m
+from quartiers.geocoding.geometry import distance_m
 from quartiers.geocoding.indexing import build_index
 from quartiers.geocoding.sources import iter_ban
 from quartiers.geocoding.store import read_index

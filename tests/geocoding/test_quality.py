@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from quartiers.geocoding.build import distance_m
+from quartiers.geocoding.geometry import distance_m
 from quartiers.geocoding.sources import REFERENCE_FILE
 from quartiers.geocoding.synthetic import fabricated, spellings
 

@@ -5,7 +5,8 @@ A small core in the spirit of addok, compiled instead of backed by Redis:
 - :mod:`~quartiers.geocoding.text` — normalisation of queries and names (pyarrow, vectorised);
 - :mod:`~quartiers.geocoding.lexicon` — street types, abbreviations, number words;
 - :mod:`~quartiers.geocoding.sources` — BAN files (streamed), the reference addresses;
-- :mod:`~quartiers.geocoding.build`, :mod:`~quartiers.geocoding.store` — the index and its
+- :mod:`~quartiers.geocoding.build`, :mod:`~quartiers.geocoding.geometry`,
+  :mod:`~quartiers.geocoding.store` — the index (radii from outlines and addresses) and its
   memory-mapped folder; :mod:`~quartiers.geocoding.indexing` — building it from the sources;
 - :mod:`~quartiers.geocoding.kernels`, :mod:`~quartiers.geocoding.engine` — matching and
   scoring (numba), :class:`EmbeddedGeocoder`;

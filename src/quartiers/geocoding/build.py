@@ -25,15 +25,19 @@ What the index holds (all numpy arrays, CSR lists as ``*_ptr`` offsets + values)
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from quartiers.geocoding.geometry import (
+    CommuneOutlines,
+    distance_m,
+    enclosing_discs,
+    group_mode,
+)
 from quartiers.geocoding.labels import display_name, title_city
 from quartiers.geocoding.lexicon import (
     ARRONDISSEMENT_CITIES,
@@ -53,7 +57,6 @@ _REP_INDEX = {r: i for i, r in enumerate(REP_CODES)}
 MIN_STREET_RADIUS_M = 100.0
 #: Same for a commune (or arrondissement) known only by a few addresses, without outline.
 MIN_COMMUNE_RADIUS_M = 1000.0
-METRES_PER_DEGREE = 6_371_008.8 * math.pi / 180.0
 ARTICLE_WEIGHT = 0.1
 TYPE_WEIGHT = 0.6
 
@@ -71,62 +74,6 @@ def _key_text(tokens: pa.ListArray) -> pa.Array:
     joined = pc.replace_substring_regex(joined, pattern=pattern, replacement=" ")
     return pc.utf8_trim_whitespace(pc.replace_substring_regex(joined, pattern=" +",
                                                               replacement=" "))
-
-
-class CommuneOutlines:
-    """Commune outlines of the data directory: codes, names, centres, radii, and a tree to
-    place the addresses that come without a commune code."""
-
-    def __init__(self, folder: Path | None) -> None:
-        import shapely
-
-        self.codes: list[str] = []
-        self.names: list[str] = []
-        geoms: list[Any] = []
-        if folder is not None and folder.is_dir():
-            import pyogrio
-
-            for path in sorted(folder.glob("communes-*.geojson")):
-                df = pyogrio.read_dataframe(path, columns=["code", "nom"])
-                self.codes += [str(c) for c in df["code"]]
-                self.names += [str(n) for n in df["nom"]]
-                geoms += list(df.geometry.values)
-        self.geoms = np.array(geoms, dtype=object)
-        self.tree = shapely.STRtree(self.geoms) if geoms else None
-        n = len(self.codes)
-        self.lat = np.zeros(n)
-        self.lon = np.zeros(n)
-        self.radius = np.zeros(n)
-        if n:
-            centres = shapely.centroid(self.geoms)
-            self.lon = shapely.get_x(centres)
-            self.lat = shapely.get_y(centres)
-            coords, owner = shapely.get_coordinates(self.geoms, return_index=True)
-            dist = distance_m(self.lat[owner], self.lon[owner], coords[:, 1], coords[:, 0])
-            self.radius = np.zeros(n)
-            np.maximum.at(self.radius, owner, dist)
-
-    def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        """Commune code of each point ("" outside every outline)."""
-        import shapely
-
-        out = np.full(len(lon), "", dtype=object)
-        if self.tree is None or not len(lon):
-            return out
-        points = shapely.points(lon, lat)
-        src, dst = self.tree.query(points, predicate="within")
-        codes = np.array(self.codes, dtype=object)
-        out[src] = codes[dst]
-        return out
-
-
-def distance_m(lat0: np.ndarray, lon0: np.ndarray, lat: np.ndarray,
-               lon: np.ndarray) -> np.ndarray:
-    """Distance in metres (equirectangular: exact enough within a commune)."""
-    k = np.cos(np.radians((np.asarray(lat0) + np.asarray(lat)) / 2.0))
-    dx = (np.asarray(lon) - lon0) * k * METRES_PER_DEGREE
-    dy = (np.asarray(lat) - lat0) * METRES_PER_DEGREE
-    return np.hypot(dx, dy)
 
 
 class IndexBuilder:
@@ -276,8 +223,9 @@ class IndexBuilder:
 
         lat, lon = rows["lat"].astype(np.float64), rows["lon"].astype(np.float64)
         postcode = rows["postcode"].astype(np.int32)
-        st_lat, st_lon, st_radius = _discs(street, lat, lon, n_streets, MIN_STREET_RADIUS_M)
-        st_postcode = _mode(street, postcode, n_streets)
+        st_lat, st_lon, st_radius = enclosing_discs(street, lat, lon, n_streets,
+                                                    MIN_STREET_RADIUS_M)
+        st_postcode = group_mode(street, postcode, n_streets)
 
         # house numbers: one entry per (street, number, repetition), mean position
         has_num = rows["num"] >= 0
@@ -315,7 +263,7 @@ class IndexBuilder:
                 names.append(title_city(self.city_names.get(c, c)))
         del whole_names
         row_commune = st_commune[street] if len(street) else street
-        cm_lat, cm_lon, cm_radius = _discs(row_commune, lat, lon, n_communes,
+        cm_lat, cm_lon, cm_radius = enclosing_discs(row_commune, lat, lon, n_communes,
                                            MIN_COMMUNE_RADIUS_M)
         n_out = len(self.outlines.codes)
         if n_out:
@@ -327,7 +275,7 @@ class IndexBuilder:
                 np.maximum.at(far, row_commune, d)
             cm_radius[:n_out] = np.maximum(self.outlines.radius, far[:n_out])
         cm_radius = np.ceil(cm_radius * 1.001 + 1.0)
-        cm_postcode = _mode(row_commune, postcode, n_communes)
+        cm_postcode = group_mode(row_commune, postcode, n_communes)
         # streets and numbers of sources without postcode take their commune's
         st_postcode = np.where(st_postcode < 0, cm_postcode[st_commune], st_postcode) \
             if n_streets else st_postcode
@@ -437,46 +385,3 @@ def _truncate(lists: pa.ListArray, lengths: np.ndarray) -> pa.ListArray:
     new_offsets = np.concatenate([[0], np.cumsum(np.minimum(lengths, np.diff(offsets)))])
     return pa.ListArray.from_arrays(pa.array(new_offsets.astype(np.int32)), values)
 
-
-def _discs(group: np.ndarray, lat: np.ndarray, lon: np.ndarray, n: int, floor: float
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Centre of the bounding box of each group and the radius holding all its points."""
-    lat0 = np.full(n, np.inf)
-    lat1 = np.full(n, -np.inf)
-    lon0 = np.full(n, np.inf)
-    lon1 = np.full(n, -np.inf)
-    if len(group):
-        np.minimum.at(lat0, group, lat)
-        np.maximum.at(lat1, group, lat)
-        np.minimum.at(lon0, group, lon)
-        np.maximum.at(lon1, group, lon)
-    empty = ~np.isfinite(lat0)
-    clat = np.full(n, np.nan)
-    clon = np.full(n, np.nan)
-    clat[~empty] = (lat0[~empty] + lat1[~empty]) / 2.0
-    clon[~empty] = (lon0[~empty] + lon1[~empty]) / 2.0
-    radius = np.zeros(n)
-    if len(group):
-        d = distance_m(clat[group], clon[group], lat, lon)
-        np.maximum.at(radius, group, d)
-    radius = np.maximum(np.ceil(radius * 1.001 + 1.0), floor)
-    return clat, clon, radius
-
-
-def _mode(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Most frequent non-negative value of each group (-1 when none)."""
-    out = np.full(n, -1, dtype=np.int32)
-    ok = values >= 0
-    if not ok.any():
-        return out
-    g = group[ok].astype(np.int64)
-    v = values[ok].astype(np.int64)
-    pairs, counts = np.unique(np.stack([g, v]), axis=1, return_counts=True)
-    order = np.lexsort((-counts, pairs[0]))
-    pairs = pairs[:, order]
-    first = np.unique(pairs[0], return_index=True)[1]
-    out[pairs[0, first]] = pairs[1, first]
-    return out
-
-
-ProgressFn = Callable[[str, int, int], None]

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quartiers.config import data_dir, var_dir
-from quartiers.geocoding.build import CommuneOutlines, IndexBuilder
+from quartiers.geocoding.build import IndexBuilder
+from quartiers.geocoding.geometry import CommuneOutlines
 from quartiers.geocoding.labels import accent_table
 from quartiers.geocoding.sources import Rejet, iter_ban, read_reference
 from quartiers.geocoding.store import write_index
