@@ -1,13 +1,14 @@
 """Fixtures of the geocoder tests: a SYNTHETIC BAN-format file and its index (no data
-directory needed), the index of the real reference addresses, a CLI runner."""
+directory needed), the index of the real reference addresses, the CLI runner."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# the CLI runner of the eligibility tests (tests/ is on pytest's import path)
+from eligibility.conftest import run_cli  # noqa: F401
 
 from quartiers.geocoding.engine import EmbeddedGeocoder
 from quartiers.geocoding.indexing import build_index
@@ -38,21 +39,3 @@ def reference_geocoder(shared_data, tmp_path_factory) -> EmbeddedGeocoder:
     folder = tmp_path_factory.mktemp("reference") / "adresses"
     build_index(reference=True, output=folder, root=shared_data)
     return EmbeddedGeocoder(folder)
-
-
-@pytest.fixture
-def run_cli(monkeypatch, capsys) -> Callable[..., tuple[int, str]]:
-    """Run ``quartiers ARGS`` in-process: (exit code, output, whitespace-normalised)."""
-    from quartiers.cli import main
-
-    def run(*args: str) -> tuple[int, str]:
-        monkeypatch.setattr(sys, "argv", ["quartiers", *map(str, args)])
-        try:
-            main()
-            code = 0
-        except SystemExit as e:
-            code = int(e.code or 0)
-        out = capsys.readouterr()
-        return code, " ".join((out.out + out.err).split())
-
-    return run
