@@ -88,3 +88,29 @@ def test_telecharger_from_a_local_server(tmp_path, run_cli):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.realdata
+def test_open_geocoder_builds_the_missing_index_once(tmp_path, shared_data, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import quartiers.geocoding.indexing as indexing
+    from quartiers.geocoding import open_geocoder
+
+    monkeypatch.setenv("QUARTIERS_ADRESSES", str(tmp_path / "adresses"))
+    builds: list[int] = []
+    real = indexing.build_index
+
+    def counted(*args, **kwargs):
+        builds.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(indexing, "build_index", counted)
+    messages: list[str] = []
+    with ThreadPoolExecutor(3) as pool:
+        geocoders = list(pool.map(lambda _: open_geocoder(
+            progress=lambda m, d, t, r: messages.append(m)), range(3)))
+    assert len(builds) == 1
+    assert "Adresses de référence" in messages
+    for g in geocoders:
+        assert g.geocode(["6 rue du mistral 13930 aureille"]).type[0] == "numero"

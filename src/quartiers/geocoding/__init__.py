@@ -18,10 +18,16 @@ the first time), ``open_geocoder("addok:http://...")`` an addok server.
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from quartiers.geocoding.result import GeocodeResult
+
+if TYPE_CHECKING:
+    from quartiers.geocoding.indexing import Progress
 
 __all__ = ["GeocodeResult", "Geocoder", "open_geocoder"]
 
@@ -29,20 +35,35 @@ __all__ = ["GeocodeResult", "Geocoder", "open_geocoder"]
 class Geocoder(Protocol):
     """What every backend offers."""
 
-    def geocode(self, queries) -> GeocodeResult:  # type: ignore[no-untyped-def]
-        """Best answer to each query (a sequence of free-text strings)."""
+    def geocode(self, queries: Sequence[str | None]) -> GeocodeResult:
+        """Best answer to each query (free-text addresses)."""
+        ...
 
-    def search(self, text: str, limit: int = 5) -> list[dict]:
+    def search(self, text: str, limit: int = 5) -> list[dict[str, Any]]:
         """Suggestions for a text being typed, best first."""
+        ...
 
 
-def open_geocoder(spec: str | Path | None = None, progress=None, workers: int = 2
-                  ) -> Geocoder:  # type: ignore[no-untyped-def]
+@contextmanager
+def _building(folder: Path) -> Iterator[None]:
+    """One builder at a time for a folder (web workers may all start on an empty one)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{folder.name}.verrou", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def open_geocoder(spec: str | Path | None = None, progress: Progress | None = None,
+                  workers: int = 2) -> Geocoder:
     """Open a geocoder.
 
     - ``None``: the embedded index at its default location (``QUARTIERS_ADRESSES``, or
       ``<var>/adresses``); when none exists yet it is built from the reference addresses of
-      the data directory, ``progress(message, done, total, rows)`` being told how it goes;
+      the data directory, ``progress(message, done, total, rows)`` being told how it goes
+      (several processes starting together build it once);
     - ``"addok:URL"``: an addok server (``/search/`` and ``/search/csv/``);
     - a folder: an index built by ``quartiers adresses indexer --sortie``.
     """
@@ -56,5 +77,7 @@ def open_geocoder(spec: str | Path | None = None, progress=None, workers: int = 
         return AddokGeocoder(spec[len("addok:"):])
     folder = Path(spec) if spec is not None else default_index_dir()
     if spec is None and not (folder / META_FILE).is_file():
-        build_index(reference=True, output=folder, progress=progress)
+        with _building(folder):
+            if not (folder / META_FILE).is_file():
+                build_index(reference=True, output=folder, progress=progress)
     return EmbeddedGeocoder(folder, workers=workers)
