@@ -90,7 +90,8 @@ def build_index(
             ref.table.column("adresse").to_pylist() + ref.table.column("commune").to_pylist())
         builder.add(ref.table, raw_address=True, accents=accents)
         report.rejets += ref.rejets
-        report.sources.append("adresses-reference (réelles, hors BAN)")
+        report.sources.append("adresses-reference (adresses réelles hors BAN : 06, 13, 69, "
+                              "83, 84, et France services)")
         if progress:
             progress("Adresses de référence", ref.table.num_rows, ref.table.num_rows,
                      builder.n_rows)
