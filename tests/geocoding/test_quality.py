@@ -82,4 +82,11 @@ def test_known_real_addresses(reference_geocoder):
     assert res.label[0] == "205 Boulevard de la Libération 13004 Marseille"
     assert res.citycode[0] == "13204" and res.citycode[3] == "13207"
     assert res.citycode[4] == "06088" and res.radius_m[4] > 5_000
+    # an arrondissement (no outline here) has a disc holding its whole city's outline
+    whole = reference_geocoder.geocode(["Marseille"])
+    assert whole.citycode[0] == "13055"
+    from quartiers.geocoding.geometry import distance_m
+
+    gap = distance_m(res.lat[3], res.lon[3], whole.lat[0], whole.lon[0])
+    assert res.radius_m[3] >= whole.radius_m[0] - gap
     assert (res.score >= 0.9).all()

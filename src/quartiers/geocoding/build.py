@@ -55,8 +55,12 @@ REP_CODES: tuple[str, ...] = ("", "bis", "ter", "quater", "quinquies", "a", "c",
 _REP_INDEX = {r: i for i, r in enumerate(REP_CODES)}
 #: A street known by one address still spans some length: its disc is at least this wide.
 MIN_STREET_RADIUS_M = 100.0
-#: Same for a commune (or arrondissement) known only by a few addresses, without outline.
+#: Same for a commune (or arrondissement) known only by its addresses, without outline.
 MIN_COMMUNE_RADIUS_M = 1000.0
+#: A commune without outline known by fewer addresses than this gets a disc of at least
+#: SPARSE_COMMUNE_RADIUS_M (the radius of a large French commune): coarse, never too small.
+SPARSE_COMMUNE_ADDRESSES = 50
+SPARSE_COMMUNE_RADIUS_M = 10_000.0
 ARTICLE_WEIGHT = 0.1
 TYPE_WEIGHT = 0.6
 
@@ -252,6 +256,7 @@ class IndexBuilder:
                 arr_city[str(first + k)] = (name, whole)
         cm_arr = np.zeros(n_communes, dtype=np.int8)
         outline_name = dict(zip(self.outlines.codes, self.outlines.names, strict=True))
+        outline_index = {c: i for i, c in enumerate(self.outlines.codes)}
         for i, c in enumerate(codes):
             if c in arr_city:
                 cm_arr[i] = 1
@@ -274,6 +279,18 @@ class IndexBuilder:
                 d = distance_m(cm_lat[row_commune], cm_lon[row_commune], lat, lon)
                 np.maximum.at(far, row_commune, d)
             cm_radius[:n_out] = np.maximum(self.outlines.radius, far[:n_out])
+        # without outline, the known addresses only bound the commune when they are many
+        # (a BAN file); a handful (the reference) says little of its extent
+        known = np.bincount(row_commune, minlength=n_communes) if len(row_commune) else \
+            np.zeros(n_communes, dtype=np.int64)
+        sparse = (np.arange(n_communes) >= n_out) & (known < SPARSE_COMMUNE_ADDRESSES)
+        cm_radius[sparse] = np.maximum(cm_radius[sparse], SPARSE_COMMUNE_RADIUS_M)
+        # an arrondissement's disc holds its whole city's outline (it is inside it)
+        for arr in np.flatnonzero(cm_arr == 1).tolist():
+            parent = outline_index.get(arr_city[codes[arr]][1])
+            if parent is not None and np.isfinite(cm_lat[arr]):
+                cm_radius[arr] = max(cm_radius[arr], self.outlines.farthest(
+                    parent, float(cm_lat[arr]), float(cm_lon[arr])))
         cm_radius = np.ceil(cm_radius * 1.001 + 1.0)
         cm_postcode = group_mode(row_commune, postcode, n_communes)
         # streets and numbers of sources without postcode take their commune's

@@ -44,6 +44,14 @@ class CommuneOutlines:
             self.radius = np.zeros(n)
             np.maximum.at(self.radius, owner, dist)
 
+    def farthest(self, i: int, lat: float, lon: float) -> float:
+        """Distance (m) from a point to the farthest vertex of outline ``i``."""
+        import shapely
+
+        xy = shapely.get_coordinates(self.geoms[i])
+        return float(distance_m(np.full(len(xy), lat), np.full(len(xy), lon), xy[:, 1],
+                                xy[:, 0]).max())
+
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Commune code of each point ("" outside every outline)."""
         import shapely
