@@ -101,3 +101,15 @@ def test_hostile_queries_are_cut_at_300_characters(ban_geocoder, rows):
     assert res.label[0] == cut.label[0] and res.score[0] == cut.score[0]
     assert res.type[0] == "numero"
     assert ban_geocoder.search(huge, limit=2) == ban_geocoder.search(huge[:300], limit=2)
+
+
+def test_communes_are_found_by_their_other_names(ban_geocoder, ban_file):
+    df = pd.read_csv(ban_file, sep=";", dtype=str, on_bad_lines="skip").fillna("")
+    merged = df[df.nom_ancienne_commune != ""].drop_duplicates("code_insee").head(5)
+    assert len(merged) == 5
+    queries = [f"{n} {v} {old}" for n, v, old in zip(
+        merged.numero, merged.nom_voie, merged.nom_ancienne_commune, strict=True)]
+    res = ban_geocoder.geocode(queries)
+    assert list(res.citycode) == list(merged.code_insee)
+    assert (res.type == "numero").all() and (res.score == 1.0).all()
+    assert list(res.city) == list(merged.nom_commune)  # shown under its current name

@@ -13,18 +13,22 @@ What the index holds (all numpy arrays, CSR lists as ``*_ptr`` offsets + values)
   ``st_kind`` (0 rue, 1 lieudit), ``st_postcode``, ``st_num_ptr`` their house numbers;
 - house numbers ``N`` sorted by street, number, repetition: ``nb_num``, ``nb_rep`` (index in
   :data:`REP_CODES`), ``nb_lat``/``nb_lon``, ``nb_postcode``;
-- communes ``C``: ``cm_tok_ptr``/``cm_tok``, ``cm_wsum``, ``cm_lat``/``cm_lon``/``cm_radius``
+- communes ``C``: ``cm_nm_ptr`` their names (names ``nm_*`` sorted by commune: the official
+  name, then aliases the addresses give; ``nm_tok_ptr``/``nm_tok``, ``nm_wsum``,
+  ``nm_commune``), ``cm_lat``/``cm_lon``/``cm_radius``
   (the disc holds the whole outline and every known address), ``cm_st_ptr`` their streets,
   ``cm_voc_ptr``/``cm_voc`` the distinct tokens of their streets (fuzzy matching is local to
   the communes a query names), ``cm_postcode``, ``cm_arr`` (1 for a municipal
   arrondissement); texts ``cm_code``, ``cm_name``;
 - ``pc_value``/``pc_ptr``/``pc_commune``: the communes of each postcode;
-- ``tc_ptr``/``tc_commune``: the communes whose name holds each token; ``ts_ptr``/``ts_street``:
+- ``tc_ptr``/``tc_name``: the commune names that hold each token; ``ts_ptr``/``ts_street``:
   the streets whose name holds each token; ``cmvoc``: tokens of commune names.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,7 +42,7 @@ from quartiers.geocoding.geometry import (
     enclosing_discs,
     group_mode,
 )
-from quartiers.geocoding.labels import display_name, title_city
+from quartiers.geocoding.labels import display_name, fold_word, title_city
 from quartiers.geocoding.lexicon import (
     ARRONDISSEMENT_CITIES,
     ARTICLES,
@@ -93,7 +97,7 @@ class IndexBuilder:
         self.street_tokens: list[pa.ListArray] = []
         self.street_labels: list[pa.Array] = []
         self.street_codes: list[pa.Array] = []
-        self.city_names: dict[str, str] = {}
+        self.city_names: dict[str, Counter[str]] = {}
         self.rows: dict[str, list[np.ndarray]] = {k: [] for k in (
             "street", "num", "rep", "lat", "lon", "postcode")}
         self.placeless: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -143,11 +147,23 @@ class IndexBuilder:
         ok_pc = pc.match_substring_regex(postcode_text, r"^[0-9]{5}$")
         postcode = pc.cast(pc.if_else(ok_pc, postcode_text, pa.scalar("-1")),
                            pa.int32()).to_numpy(zero_copy_only=False)
-        # cities: display names of the codes met (outline names win later)
-        cities = pc.fill_null(batch.column("commune"), "").to_pylist()
-        for code, city in zip(codes, cities, strict=True):
-            if code and city and code not in self.city_names:
-                self.city_names[code] = city
+        # the names each commune is given (display name and aliases; outline names win)
+        cities = pc.fill_null(batch.column("commune"), "")
+        if "autres_noms" in batch.column_names:
+            cities = pc.binary_join_element_wise(
+                cities, pc.fill_null(batch.column("autres_noms"), ""), "|")
+        pairs = pc.binary_join_element_wise(pa.array(codes.tolist(), pa.string()),
+                                            cities.combine_chunks()
+                                            if isinstance(cities, pa.ChunkedArray) else cities,
+                                            "|")
+        counts = pc.value_counts(pairs)
+        for item in counts.to_pylist():
+            code, *given = item["values"].split("|")
+            if code:
+                known = self.city_names.setdefault(code, Counter())
+                for name in given:
+                    if name.strip():
+                        known[name.strip()] += item["counts"]
         no_street = pc.list_value_length(tokens).to_numpy(zero_copy_only=False) == 0
         no_place = codes == ""
         drop = no_street | no_place
@@ -193,6 +209,31 @@ class IndexBuilder:
         self.n_rows += int(keep.sum())
 
     # -- index --------------------------------------------------------------------------------
+
+    def _names(self, codes: list[str], names: list[str], arr_city: dict[str, tuple[str, str]]
+               ) -> tuple[list[str], list[int]]:
+        """Names a commune is matched by: its name, then up to MAX_ALIASES other names its
+        addresses give (merged communes, postal localities: « Juan-les-Pins » for Antibes)."""
+        text: list[str] = []
+        owner: list[int] = []
+        for i, (code, name) in enumerate(zip(codes, names, strict=True)):
+            if code in arr_city:  # « Marseille 7e Arrondissement » says no more than this
+                text.append(arr_city[code][0])
+                owner.append(i)
+                continue
+            seen = {_folded(name)}
+            text.append(name)
+            owner.append(i)
+            for alias, _n in self.city_names.get(code, Counter()).most_common():
+                key = _folded(alias)
+                if key in seen or not key:
+                    continue
+                seen.add(key)
+                text.append(alias)
+                owner.append(i)
+                if len(seen) > MAX_ALIASES:
+                    break
+        return text, owner
 
     def finish(self, meta: dict[str, Any] | None = None) -> AddressIndex:
         """Build every array of the index (see the module's documentation)."""
@@ -265,7 +306,8 @@ class IndexBuilder:
             elif c in outline_name:
                 names.append(outline_name[c])
             else:
-                names.append(title_city(self.city_names.get(c, c)))
+                given = self.city_names.get(c)
+                names.append(title_city(given.most_common(1)[0][0]) if given else c)
         del whole_names
         row_commune = st_commune[street] if len(street) else street
         cm_lat, cm_lon, cm_radius = enclosing_discs(row_commune, lat, lon, n_communes,
@@ -308,10 +350,11 @@ class IndexBuilder:
         pc_ptr = np.append(pc_start, pairs.shape[1]).astype(np.int64)
         pc_commune = pairs[1].astype(np.int32)
 
-        # vocabulary, weights, postings
-        cm_tokens = name_tokens(pa.array(
-            [arr_city[c][0] if c in arr_city else n for c, n in zip(codes, names, strict=True)],
-            pa.string()))
+        # names of communes (official name, then aliases), vocabulary, weights, postings
+        nm_text, nm_commune_l = self._names(codes, names, arr_city)
+        nm_commune = np.array(nm_commune_l, dtype=np.int32)
+        cm_nm_ptr = np.searchsorted(nm_commune, np.arange(n_communes + 1)).astype(np.int64)
+        cm_tokens = name_tokens(pa.array(nm_text, pa.string()))
         flat_st = pc.list_flatten(st_tokens)
         flat_cm = pc.list_flatten(cm_tokens)
         vocab = pc.unique(pa.concat_arrays([flat_st, flat_cm]).cast(pa.string()))
@@ -331,8 +374,8 @@ class IndexBuilder:
         tok_w[tok_kind == 1] = ARTICLE_WEIGHT
         tok_w[tok_kind == 2] = np.minimum(tok_w[tok_kind == 2], TYPE_WEIGHT)
         tok_w = tok_w.astype(np.float32)
-        cm_of_tok = np.repeat(np.arange(n_communes), np.diff(cm_tok_ptr))
-        tc_ptr, tc_commune = _csr(cm_tok, cm_of_tok, n_vocab, n_communes)
+        nm_of_tok = np.repeat(np.arange(len(nm_text)), np.diff(cm_tok_ptr))
+        tc_ptr, tc_name = _csr(cm_tok, nm_of_tok, n_vocab, len(nm_text))
         cmvoc = np.unique(cm_tok).astype(np.int32)
         # distinct street tokens of each commune (the fuzzy search space of a query)
         cm_of_st_tok = st_commune[st_of_tok] if len(st_of_tok) else st_of_tok
@@ -360,12 +403,13 @@ class IndexBuilder:
             "nb_num": (uniq // 16 % 100_000).astype(np.int32),
             "nb_rep": (uniq % 16).astype(np.int8), "nb_lat": nb_lat, "nb_lon": nb_lon,
             "nb_postcode": nb_pc,
-            "cm_tok_ptr": cm_tok_ptr, "cm_tok": cm_tok.astype(np.int32), "cm_wsum": cm_wsum,
+            "nm_tok_ptr": cm_tok_ptr, "nm_tok": cm_tok.astype(np.int32), "nm_wsum": cm_wsum,
+            "nm_commune": nm_commune, "cm_nm_ptr": cm_nm_ptr,
             "cm_lat": cm_lat, "cm_lon": cm_lon, "cm_radius": cm_radius,
             "cm_st_ptr": cm_st_ptr, "cm_voc_ptr": cm_voc_ptr, "cm_voc": cm_voc,
             "cm_postcode": cm_postcode, "cm_arr": cm_arr,
             "pc_value": pc_value.astype(np.int32), "pc_ptr": pc_ptr, "pc_commune": pc_commune,
-            "tc_ptr": tc_ptr, "tc_commune": tc_commune, "ts_ptr": ts_ptr,
+            "tc_ptr": tc_ptr, "tc_name": tc_name, "ts_ptr": ts_ptr,
             "ts_street": ts_street, "cmvoc": cmvoc,
         }
         texts = {
@@ -381,6 +425,13 @@ class IndexBuilder:
             "sans_commune": int(sum(len(p[0]) for p in self.placeless)),
         })
         return AddressIndex(arrays, texts, info)
+
+
+MAX_ALIASES = 4
+
+
+def _folded(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", fold_word(name)).strip()
 
 
 def _csr(keys: np.ndarray, values: np.ndarray, n_keys: int, n_values: int

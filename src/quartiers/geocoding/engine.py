@@ -40,9 +40,9 @@ from quartiers.geocoding.text import parse
 
 _KERNEL_ARRAYS = (
     "tok_w", "tok_kind", "voc_bytes", "voc_ptr", "st_tok_ptr", "st_tok", "st_wsum", "st_commune",
-    "st_num_ptr", "nb_num", "nb_rep", "cm_tok_ptr", "cm_tok", "cm_wsum", "cm_st_ptr",
-    "cm_voc_ptr", "cm_voc", "cm_arr", "pc_value", "pc_ptr", "pc_commune", "tc_ptr",
-    "tc_commune", "ts_ptr", "ts_street", "cmvoc",
+    "st_num_ptr", "nb_num", "nb_rep", "nm_tok_ptr", "nm_tok", "nm_wsum", "nm_commune",
+    "cm_nm_ptr", "cm_st_ptr", "cm_voc_ptr", "cm_voc", "cm_arr", "pc_value", "pc_ptr",
+    "pc_commune", "tc_ptr", "tc_name", "ts_ptr", "ts_street", "cmvoc",
 )
 #: Queries per thread below which a batch is not split.
 SPLIT_MIN = 2_000

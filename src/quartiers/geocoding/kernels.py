@@ -136,13 +136,14 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
     """Answer queries ``lo`` to ``hi``; ``out_*`` have one row per query and ``limit``
     columns (best first; kind -1 when fewer answers)."""
     (tok_w, tok_kind, voc_bytes, voc_ptr, st_tok_ptr, st_tok, st_wsum, st_commune,
-     st_num_ptr, nb_num, nb_rep, cm_tok_ptr, cm_tok, cm_wsum, cm_st_ptr, cm_voc_ptr, cm_voc,
-     cm_arr, pc_value, pc_ptr, pc_commune, tc_ptr, tc_commune, ts_ptr, ts_street,
-     cmvoc) = ix
+     st_num_ptr, nb_num, nb_rep, nm_tok_ptr, nm_tok, nm_wsum, nm_commune, cm_nm_ptr,
+     cm_st_ptr, cm_voc_ptr, cm_voc, cm_arr, pc_value, pc_ptr, pc_commune, tc_ptr, tc_name,
+     ts_ptr, ts_street, cmvoc) = ix
     limit = out_kind.shape[1]
     n_vocab = tok_w.shape[0]
     n_streets = st_wsum.shape[0]
-    n_communes = cm_wsum.shape[0]
+    n_communes = cm_st_ptr.shape[0] - 1
+    n_names = nm_wsum.shape[0]
     unknown_w = 1.0
     for t in range(n_vocab):
         if tok_w[t] > unknown_w:
@@ -154,6 +155,9 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
     cm_flag = np.zeros(max(n_communes, 1), np.int8)
     cm_fac = np.zeros(max(n_communes, 1), np.float32)
     cm_list = np.empty(max(n_communes, 1), np.int64)
+    nm_acc = np.zeros(max(n_names, 1), np.float32)
+    nm_last = np.zeros(max(n_names, 1), np.uint8)
+    nm_list = np.empty(max(n_names, 1), np.int64)
     cand_c = np.empty(MAX_COMMUNES, np.int64)
     cand_f = np.empty(MAX_COMMUNES, np.float64)
     alt_tok = np.empty(MAX_ALTS, np.int64)
@@ -192,19 +196,20 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
         last_word = b - 1
         while last_word > a and q_tok[last_word] >= 0 and tok_kind[q_tok[last_word]] == 1:
             last_word -= 1
+        n_nm = 0
         for j in range(name_from, b):
             t = q_tok[j]
             if t >= 0:
                 if tok_kind[t] == 1:
                     continue
                 for p in range(tc_ptr[t], tc_ptr[t + 1]):
-                    c = tc_commune[p]
-                    if cm_acc[c] == 0.0 and cm_flag[c] == 0:
-                        cm_list[n_cm] = c
-                        n_cm += 1
-                    cm_acc[c] += tok_w[t]
+                    nm = tc_name[p]
+                    if nm_acc[nm] == 0.0:
+                        nm_list[n_nm] = nm
+                        n_nm += 1
+                    nm_acc[nm] += tok_w[t]
                     if j == last_word:
-                        cm_flag[c] |= 4
+                        nm_last[nm] = 1
             elif q_bptr[j + 1] - q_bptr[j] >= 4 and not _is_digits(q_bytes, q_bptr[j],
                                                                    q_bptr[j + 1]):
                 for p in range(cmvoc.shape[0]):
@@ -213,42 +218,58 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
                                      voc_ptr[v + 1], False, rows)
                     if sim > 0.0:
                         for pp in range(tc_ptr[v], tc_ptr[v + 1]):
-                            c = tc_commune[pp]
-                            if cm_acc[c] == 0.0 and cm_flag[c] == 0:
-                                cm_list[n_cm] = c
-                                n_cm += 1
-                            cm_acc[c] += tok_w[v] * sim
+                            nm = tc_name[pp]
+                            if nm_acc[nm] == 0.0:
+                                nm_list[n_nm] = nm
+                                n_nm += 1
+                            nm_acc[nm] += tok_w[v] * sim
                             if j == last_word:
-                                cm_flag[c] |= 4
+                                nm_last[nm] = 1
+        # a commune is as named as its best name: cm_acc holds the share of that name
+        # found, bit 4 of cm_flag says it is named fully (and, without postcode, at the end)
+        for k in range(n_nm):
+            nm = nm_list[k]
+            c = nm_commune[nm]
+            frac = 0.0
+            if nm_wsum[nm] > 0:
+                frac = min(1.0, nm_acc[nm] / nm_wsum[nm])
+            if cm_flag[c] & 8 == 0:
+                cm_flag[c] |= 8
+                cm_list[n_cm] = c
+                n_cm += 1
+            if frac > cm_acc[c]:
+                cm_acc[c] = frac
+            if frac >= 0.8 and (has_city_part or nm_last[nm] == 1):
+                cm_flag[c] |= 4
+            nm_acc[nm] = 0.0
+            nm_last[nm] = 0
         has_pc = q_postcode[q] >= 0
         if has_pc:
             lo_p = np.searchsorted(pc_value, q_postcode[q])
             if lo_p < pc_value.shape[0] and pc_value[lo_p] == q_postcode[q]:
                 for p in range(pc_ptr[lo_p], pc_ptr[lo_p + 1]):
                     c = pc_commune[p]
-                    if cm_acc[c] == 0.0 and cm_flag[c] == 0:
+                    if cm_flag[c] & 8 == 0:
+                        cm_flag[c] |= 8
                         cm_list[n_cm] = c
                         n_cm += 1
                     cm_flag[c] |= 1
         if q_arr[q] >= 0:
             c = q_arr[q]
-            if cm_acc[c] == 0.0 and cm_flag[c] == 0:
+            if cm_flag[c] & 8 == 0:
+                cm_flag[c] |= 8
                 cm_list[n_cm] = c
                 n_cm += 1
             cm_flag[c] |= 2
         city_named = False
         for k in range(n_cm):
-            c = cm_list[k]
-            if cm_wsum[c] > 0 and cm_acc[c] >= 0.8 * cm_wsum[c] and (
-                    has_city_part or (cm_flag[c] & 4) != 0):
+            if cm_flag[cm_list[k]] & 4:
                 city_named = True
         n_cand = 0
         for k in range(n_cm):
             c = cm_list[k]
-            frac = 0.0
-            if cm_wsum[c] > 0:
-                frac = min(1.0, cm_acc[c] / cm_wsum[c])
-            full = frac >= 0.8 and (has_city_part or (cm_flag[c] & 4) != 0)
+            frac = cm_acc[c]
+            full = (cm_flag[c] & 4) != 0
             ok = (cm_flag[c] & 3) != 0
             if has_pc:
                 if ok:
@@ -436,10 +457,8 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
                         if st_tok[p] == alt_tok[m] and alt_sim[m] > best:
                             best = alt_sim[m]
                 consumed[jj] = 0
-                if best == 0.0 and t >= 0:
-                    for p in range(cm_tok_ptr[c], cm_tok_ptr[c + 1]):
-                        if cm_tok[p] == t:
-                            consumed[jj] = 1
+                if best == 0.0 and t >= 0 and _names_hold(nm_tok_ptr, nm_tok, cm_nm_ptr, c, t):
+                    consumed[jj] = 1
                 if consumed[jj] == 0:
                     qw[jj] = w
                     sum_w += w
@@ -499,12 +518,7 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
                 t = q_tok[j]
                 if t >= 0 and tok_kind[t] == 1:
                     continue
-                named = False
-                if t >= 0:
-                    for p in range(cm_tok_ptr[best_c], cm_tok_ptr[best_c + 1]):
-                        if cm_tok[p] == t:
-                            named = True
-                if not named:
+                if t < 0 or not _names_hold(nm_tok_ptr, nm_tok, cm_nm_ptr, best_c, t):
                     left += 1.0
             score = min(best_f, 1.0) * (1.0 if left == 0.0 else COMMUNE_FALLBACK)
             if n_res == 0 or limit > 1:
@@ -532,6 +546,16 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
                         res_idx[k] == res_idx[best_k]:
                     res_kind[k] = -1
             res_kind[best_k] = -1
+
+
+@njit(nogil=True, cache=True)
+def _names_hold(nm_tok_ptr, nm_tok, cm_nm_ptr, c, t):  # pragma: no cover
+    """Does a name of commune ``c`` hold word ``t``?"""
+    for nm in range(cm_nm_ptr[c], cm_nm_ptr[c + 1]):
+        for p in range(nm_tok_ptr[nm], nm_tok_ptr[nm + 1]):
+            if nm_tok[p] == t:
+                return True
+    return False
 
 
 @njit(nogil=True, cache=True)

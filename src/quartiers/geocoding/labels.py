@@ -37,7 +37,8 @@ _COMMON_ACCENTS = {
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
-def _fold(word: str) -> str:
+def fold_word(word: str) -> str:
+    """Lower case without accents."""
     text = unicodedata.normalize("NFKD", word.lower())
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -52,7 +53,7 @@ def accent_table(texts: Iterable[str]) -> dict[str, str]:
             if word.isascii():
                 continue
             low = word.lower()
-            counts.setdefault(_fold(low), Counter())[low] += 1
+            counts.setdefault(fold_word(low), Counter())[low] += 1
     table = dict(_COMMON_ACCENTS)
     table.update({k: c.most_common(1)[0][0] for k, c in counts.items()})
     return table

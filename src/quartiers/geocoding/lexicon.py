@@ -137,7 +137,7 @@ COMPLEMENT_TAILS: tuple[str, ...] = (
 #: Complements that fill a whole comma-separated segment of a query: the segment is cut.
 COMPLEMENT_SEGMENTS: tuple[str, ...] = (
     "residence", "res", "immeuble", "imm", "batiment", "bat", "bt", "bloc", "escalier", "esc",
-    "appartement", "appart", "appt", "apt", "etage", "entree", "chez", "centre commercial",
+    "appartement", "appart", "appt", "etage", "entree", "chez", "centre commercial",
     "zone industrielle", "zone artisanale", "zone commerciale", "tour", "pavillon",
 )
 #: Postal complements with a number (« BP 12 », « CS 1234 », « CEDEX 9 »): removed.

@@ -28,6 +28,7 @@ BATCH_SCHEMA = pa.schema([
     ("code_postal", pa.string()),
     ("code_insee", pa.string()),  # "" when unknown: placed by the commune outlines
     ("commune", pa.string()),
+    ("autres_noms", pa.string()),  # other names of the place, "|"-separated (may be empty)
     ("lon", pa.float64()),
     ("lat", pa.float64()),
 ])
@@ -40,6 +41,9 @@ BAN_COLUMNS = str.split(
 )
 _BAN_NEEDED = ("numero", "rep", "nom_voie", "code_postal", "code_insee", "nom_commune", "lon",
                "lat")
+#: Read when present: other names under which people know the place (merged communes,
+#: postal localities), kept as aliases of the commune.
+_BAN_ALIASES = ("nom_ancienne_commune", "libelle_acheminement")
 #: Bounds of metropolitan France and the overseas départements would be wider; a position
 #: outside [-180, 180] x [-90, 90] is an error, one at (0, 0) is a missing position.
 CHUNK_BYTES = 16 << 20
@@ -125,6 +129,8 @@ def _valid_rows(path: Path, table: pa.Table, lines: np.ndarray,
         "code_postal": pc.filter(col("code_postal"), mask),
         "code_insee": pc.filter(insee, mask),
         "commune": pc.filter(col("nom_commune"), mask),
+        "autres_noms": pc.filter(pc.binary_join_element_wise(
+            col("nom_ancienne_commune"), col("libelle_acheminement"), "|"), mask),
         "lon": coords["lon"][keep],
         "lat": coords["lat"][keep],
     }, schema=BATCH_SCHEMA)
@@ -204,8 +210,9 @@ def _parse_chunk(path: Path, header: bytes, data: bytes, first_line: int, n_line
                                          invalid_row_handler=invalid,
                                          newlines_in_values=False),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(_BAN_NEEDED, pa.string()),
-            include_columns=list(_BAN_NEEDED), strings_can_be_null=False),
+            column_types=dict.fromkeys(_BAN_NEEDED + _BAN_ALIASES, pa.string()),
+            include_columns=list(_BAN_NEEDED + _BAN_ALIASES), include_missing_columns=True,
+            strings_can_be_null=False),
     )
     all_lines = np.arange(first_line, first_line + n_lines, dtype=np.int64)
     blank = _blank_lines(data, first_line)
@@ -298,6 +305,7 @@ def read_reference(root: Path, france_services: bool = True) -> Reference:
         "code_postal": pc.filter(raw.column("postcode").combine_chunks(), mask),
         "code_insee": pc.filter(raw.column("citycode").combine_chunks(), mask),
         "commune": pc.filter(raw.column("city").combine_chunks(), mask),
+        "autres_noms": pa.nulls(int(keep.sum()), pa.string()),
         "lon": lon[keep],
         "lat": lat[keep],
     }))
@@ -319,6 +327,7 @@ def read_reference(root: Path, france_services: bool = True) -> Reference:
             "code_postal": pc.filter(fs.column("code_postal").combine_chunks(), fmask),
             "code_insee": pc.filter(fs.column("insee_com").combine_chunks(), fmask),
             "commune": pc.filter(fs.column("lib_com").combine_chunks(), fmask),
+            "autres_noms": pa.nulls(int(fkeep.sum()), pa.string()),
             "lon": flon[fkeep],
             "lat": flat[fkeep],
         }))

@@ -165,8 +165,11 @@ def write_ban(path: str | Path, n_addresses: int, departement: str = "99",
                 lon = lon0 + step * np.sin(bearing)
                 numero = 1 + 2 * k
                 rep = "bis" if k % 13 == 5 else ""
+                # one commune in five merged another: its addresses keep the old name
+                old_name = f"Vieux-{city}" if c % 5 == 0 else ""
                 fields = [f"{code}_{s:05d}_{numero:05d}", "", str(numero), rep, name, postcode,
-                          code, city, "", "", "", "", f"{lon:.6f}", f"{lat:.6f}", "entrée",
+                          code, city, "", old_name, "", "", f"{lon:.6f}", f"{lat:.6f}",
+                          "entrée",
                           "", "", city.upper(), name.upper(), "synthétique", "synthétique",
                           "", ""]
                 if rows_written in bad_at:
