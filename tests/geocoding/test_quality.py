@@ -95,3 +95,16 @@ def test_known_real_addresses(reference_geocoder):
     gap = distance_m(res.lat[3], res.lon[3], whole.lat[0], whole.lon[0])
     assert res.radius_m[3] >= whole.radius_m[0] - gap
     assert (res.score >= 0.9).all()
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("48 av denis sem", "48 Avenue Denis Séméria 06300 Nice"),
+    ("48 avenue denis semeria ni", "48 Avenue Denis Séméria 06300 Nice"),
+    ("205 bd de la liberation mars", "205 Boulevard de la Libération 13004 Marseille"),
+    ("6 rue du mistral aur", "6 Rue du Mistral 13930 Aureille"),
+    ("nic", "Nice"),
+])
+def test_suggestions_while_typing(reference_geocoder, typed, expected):
+    found = reference_geocoder.search(typed, limit=3)
+    assert found[0]["label"] == expected
+    assert len(found) <= 3

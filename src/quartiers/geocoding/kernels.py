@@ -210,12 +210,16 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
                     nm_acc[nm] += tok_w[t]
                     if j == last_word:
                         nm_last[nm] = 1
-            elif q_bptr[j + 1] - q_bptr[j] >= 4 and not _is_digits(q_bytes, q_bptr[j],
-                                                                   q_bptr[j + 1]):
+            # typos in a commune name; while typing, the last word may begin a name
+            typing = autocomplete and j == b - 1 and q_bptr[j + 1] - q_bptr[j] >= 2
+            if (typing or (t < 0 and q_bptr[j + 1] - q_bptr[j] >= 4)) and not _is_digits(
+                    q_bytes, q_bptr[j], q_bptr[j + 1]):
                 for p in range(cmvoc.shape[0]):
                     v = cmvoc[p]
+                    if v == t:
+                        continue
                     sim = _fuzzy_sim(q_bytes, q_bptr[j], q_bptr[j + 1], voc_bytes, voc_ptr[v],
-                                     voc_ptr[v + 1], False, rows)
+                                     voc_ptr[v + 1], typing, rows)
                     if sim > 0.0:
                         for pp in range(tc_ptr[v], tc_ptr[v + 1]):
                             nm = tc_name[pp]
@@ -340,7 +344,8 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
                             alt_sim[n_alt] = sim
                             alt_q[n_alt] = j
                             n_alt += 1
-            elif t < 0 or prefix:
+            if (n_strong_pre == 0 and t < 0) or (prefix and (n_strong_pre == 0 or (
+                    not has_pc and q_arr[q] < 0))):
                 for v in range(n_vocab):
                     if v == t:
                         continue
@@ -406,13 +411,17 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
                         continue
                     n_top = _keep_top(top_s, top_r, top_f, n_top, s, r / st_wsum[s],
                                       cand_f[k])
-        else:
+        # while typing, a commune named by words only may be a word still being typed
+        # (« ... sem » is not Sémalens yet): the streets of every commune are looked at too
+        if n_strong == 0 or (autocomplete and not has_pc and q_arr[q] < 0):
             for k in range(n_alt):
                 v = alt_tok[k]
                 if tok_kind[v] != 0:
                     continue
                 for p in range(ts_ptr[v], ts_ptr[v + 1]):
                     s = ts_street[p]
+                    if n_strong > 0 and cm_fac[st_commune[s]] >= 0.9:
+                        continue  # already looked at with its commune
                     if st_seen[s] == 0 and n_seen < GLOBAL_CAP:
                         st_seen[s] = 1
                         st_list[n_seen] = s
@@ -459,6 +468,10 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
                 consumed[jj] = 0
                 if best == 0.0 and t >= 0 and _names_hold(nm_tok_ptr, nm_tok, cm_nm_ptr, c, t):
                     consumed[jj] = 1
+                if best == 0.0 and autocomplete and j == b - 1 and _names_begin(
+                        nm_tok_ptr, nm_tok, cm_nm_ptr, c, q_bytes, q_bptr[j], q_bptr[j + 1],
+                        voc_bytes, voc_ptr):
+                    consumed[jj] = 1  # the commune being typed
                 if consumed[jj] == 0:
                     qw[jj] = w
                     sum_w += w
@@ -518,8 +531,13 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
                 t = q_tok[j]
                 if t >= 0 and tok_kind[t] == 1:
                     continue
-                if t < 0 or not _names_hold(nm_tok_ptr, nm_tok, cm_nm_ptr, best_c, t):
-                    left += 1.0
+                if t >= 0 and _names_hold(nm_tok_ptr, nm_tok, cm_nm_ptr, best_c, t):
+                    continue
+                if autocomplete and j == b - 1 and _names_begin(
+                        nm_tok_ptr, nm_tok, cm_nm_ptr, best_c, q_bytes, q_bptr[j],
+                        q_bptr[j + 1], voc_bytes, voc_ptr):
+                    continue
+                left += 1.0
             score = min(best_f, 1.0) * (1.0 if left == 0.0 else COMMUNE_FALLBACK)
             if n_res == 0 or limit > 1:
                 res_kind[n_res] = KIND_COMMUNE
@@ -554,6 +572,25 @@ def _names_hold(nm_tok_ptr, nm_tok, cm_nm_ptr, c, t):  # pragma: no cover
     for nm in range(cm_nm_ptr[c], cm_nm_ptr[c + 1]):
         for p in range(nm_tok_ptr[nm], nm_tok_ptr[nm + 1]):
             if nm_tok[p] == t:
+                return True
+    return False
+
+
+@njit(nogil=True, cache=True)
+def _names_begin(nm_tok_ptr, nm_tok, cm_nm_ptr, c, qb, q0, q1, voc_bytes,
+                 voc_ptr):  # pragma: no cover
+    """Does a word of a name of commune ``c`` begin with the query word ``qb[q0:q1]``?"""
+    for nm in range(cm_nm_ptr[c], cm_nm_ptr[c + 1]):
+        for p in range(nm_tok_ptr[nm], nm_tok_ptr[nm + 1]):
+            v = nm_tok[p]
+            if voc_ptr[v + 1] - voc_ptr[v] < q1 - q0:
+                continue
+            same = True
+            for k in range(q1 - q0):
+                if voc_bytes[voc_ptr[v] + k] != qb[q0 + k]:
+                    same = False
+                    break
+            if same:
                 return True
     return False
 
