@@ -114,3 +114,21 @@ def test_open_geocoder_builds_the_missing_index_once(tmp_path, shared_data, monk
     assert "Adresses de référence" in messages
     for g in geocoders:
         assert g.geocode(["6 rue du mistral 13930 aureille"]).type[0] == "numero"
+
+
+@pytest.mark.realdata
+def test_open_geocoder_tells_a_one_argument_progress_in_french(tmp_path, shared_data,
+                                                               monkeypatch):
+    from quartiers.geocoding import open_geocoder
+
+    monkeypatch.setenv("QUARTIERS_ADRESSES", str(tmp_path / "adresses"))
+    messages: list[str] = []
+    g = open_geocoder(progress=messages.append)
+    assert messages == [
+        "Index d'adresses (première utilisation) : contours des communes…",
+        "Index d'adresses (première utilisation) : adresses de référence…",
+        "Index d'adresses (première utilisation) : écriture de l'index…",
+    ]
+    assert g.search("nice", limit=1)[0]["citycode"] == "06088"
+    open_geocoder(progress=messages.append)  # built: nothing more to say
+    assert len(messages) == 3

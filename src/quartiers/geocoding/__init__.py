@@ -19,7 +19,8 @@ the first time), ``open_geocoder("addok:http://...")`` an addok server.
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator, Sequence
+import inspect
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -56,14 +57,38 @@ def _building(folder: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def open_geocoder(spec: str | Path | None = None, progress: Progress | None = None,
+def _progress(progress: Callable[..., None] | None) -> Progress | None:
+    """``progress(message, done, total, rows)``, or ``progress(message)`` told once per step
+    in a French sentence."""
+    if progress is None:
+        return None
+    try:
+        params = inspect.signature(progress).parameters.values()
+        arity = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+        varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
+    except (TypeError, ValueError):
+        arity, varargs = 4, False
+    if arity >= 4 or varargs:
+        return progress
+    told: set[str] = set()
+
+    def tell(message: str, done: int, total: int, rows: int) -> None:
+        if message not in told:
+            told.add(message)
+            progress(f"Index d'adresses (première utilisation) : {message.lower()}…")
+
+    return tell
+
+
+def open_geocoder(spec: str | Path | None = None,
+                  progress: Progress | Callable[[str], None] | None = None,
                   workers: int = 2) -> Geocoder:
     """Open a geocoder.
 
     - ``None``: the embedded index at its default location (``QUARTIERS_ADRESSES``, or
       ``<var>/adresses``); when none exists yet it is built from the reference addresses of
-      the data directory, ``progress(message, done, total, rows)`` being told how it goes
-      (several processes starting together build it once);
+      the data directory, ``progress(message, done, total, rows)`` (or ``progress(message)``)
+      being told how it goes (several processes starting together build it once);
     - ``"addok:URL"``: an addok server (``/search/`` and ``/search/csv/``);
     - a folder: an index built by ``quartiers adresses indexer --sortie``.
     """
@@ -79,5 +104,5 @@ def open_geocoder(spec: str | Path | None = None, progress: Progress | None = No
     if spec is None and not (folder / META_FILE).is_file():
         with _building(folder):
             if not (folder / META_FILE).is_file():
-                build_index(reference=True, output=folder, progress=progress)
+                build_index(reference=True, output=folder, progress=_progress(progress))
     return EmbeddedGeocoder(folder, workers=workers)
