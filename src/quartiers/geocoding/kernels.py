@@ -512,7 +512,7 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
                     res_score[best_k] *= 0.8
                     break
 
-        # the commune itself: the answer when no street is, a suggestion otherwise
+        # the commune itself: the answer when no street scores more, a suggestion otherwise
         if n_cand > 0:
             best_c = -1
             best_f = -1.0
@@ -538,13 +538,12 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
                         q_bptr[j + 1], voc_bytes, voc_ptr):
                     continue
                 left += 1.0
-            score = min(best_f, 1.0) * (1.0 if left == 0.0 else COMMUNE_FALLBACK)
-            if n_res == 0 or limit > 1:
-                res_kind[n_res] = KIND_COMMUNE
-                res_idx[n_res] = best_c
-                res_score[n_res] = score
-                res_commune[n_res] = best_c
-                n_res += 1
+            # ranked with the streets: a query that is only a commune's name is the commune
+            res_kind[n_res] = KIND_COMMUNE
+            res_idx[n_res] = best_c
+            res_score[n_res] = min(best_f, 1.0) * (1.0 if left == 0.0 else COMMUNE_FALLBACK)
+            res_commune[n_res] = best_c
+            n_res += 1
 
         # best first, one answer per entry
         for slot in range(limit):
