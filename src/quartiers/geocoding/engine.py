@@ -13,8 +13,9 @@ The score (0 to 1) says how well the text of the query matches the answer:
   on that street (the street is returned, not an interpolated position: the index only knows
   points, and a point guessed between two of them could fall on the wrong side of a QPV
   boundary; the radius says how far the street goes).
-- ``commune``: when no street scores at least 0.55; 1 for a query that is only a commune, 0.4
-  x the commune agreement when the street part matched nothing (an invented street).
+- ``commune``: 1 x the commune agreement for a query that is only a commune's name, 0.4 x
+  that agreement when its street words matched no street (an invented street); it is the
+  answer when it scores more than every street (a street scoring under 0.55 is no answer).
 
 So a caller can use one threshold (0.8, as integrators do with the BAN's score): an exact or
 one-typo match is above it, a fabricated street is under it or comes back as a commune.
