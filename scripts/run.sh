@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export QUARTIERS_DATA=${QUARTIERS_DATA:-$(cd .. && pwd)/shared/data}
 .venv/bin/quartiers donnees
+.venv/bin/quartiers adresses indexer --reference
 .venv/bin/quartiers delimiter --regles 2024 --sortie sorties/2024 --carreaux
 .venv/bin/quartiers comparer sorties/2024/quartiers.gpkg \
   --reference "$QUARTIERS_DATA/qpv-2024/qpv-2024-paca-hors-marseille-aix.geojson" \

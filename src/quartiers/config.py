@@ -14,6 +14,7 @@ from pathlib import Path
 from quartiers.errors import DonneesManquantes
 
 ENV_VAR = "QUARTIERS_DATA"
+VAR_ENV = "QUARTIERS_VAR"
 
 
 @dataclass(frozen=True)
@@ -117,3 +118,12 @@ def dataset(key: str) -> Path:
             f"(producteur {spec.producer}, à télécharger sur {spec.source})"
         )
     return path
+
+
+def var_dir() -> Path:
+    """The project's working directory for built state (``QUARTIERS_VAR`` or ``<repo>/var``,
+    the same folder as the web application's database)."""
+    env = os.environ.get(VAR_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(__file__).resolve().parents[2] / "var"

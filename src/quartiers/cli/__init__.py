@@ -21,7 +21,7 @@ app = typer.Typer(
 
 def _register() -> None:
     # each module adds its commands to ``app``
-    from quartiers.cli import comparer, delimiter, donnees, verifier  # noqa: F401
+    from quartiers.cli import adresses, comparer, delimiter, donnees, verifier  # noqa: F401
 
 
 def usage_message(error: Exception) -> str:
