@@ -48,11 +48,15 @@ def place_addresses(queries: np.ndarray, geocoder: Any,
     reason = np.full(n, None, dtype=object)
     reason[empty] = "adresse vide"
     reason[~found & ~empty] = "adresse introuvable"
+    only_commune = weak & (kind == "commune")
+    category[only_commune] = answers.INTROUVABLE
     idx = np.flatnonzero(weak)
     if idx.size:
-        reason[idx] = [f"adresse incertaine : « {label[i]} » trouvée avec un score de "
-                       f"{_fr(score[i])}, sous le seuil de {_fr(settings.min_score)}"
-                       for i in idx]  # the doubtful addresses only
+        reason[idx] = [  # the doubtful addresses only
+            f"adresse introuvable : seule la commune « {label[i]} » est reconnue (score "
+            f"{_fr(score[i])})" if kind[i] == "commune" else
+            f"adresse incertaine : « {label[i]} » trouvée avec un score de {_fr(score[i])}, "
+            f"sous le seuil de {_fr(settings.min_score)}" for i in idx]
     x, y = coords.to_lambert93(np.where(usable, lon, np.nan), np.where(usable, lat, np.nan))
     place = chk.locate(x, y, reason)
     place.category = category
