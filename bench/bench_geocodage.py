@@ -31,6 +31,7 @@ Each case prints its figures and all go to ``bench/resultats/geocodage.json``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -42,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -311,19 +313,14 @@ LOG_DIR = "{log}"
 """
 
 
-def case_addok(out: dict, work: Path, index_dir: Path, n_queries: int) -> None:
+@contextlib.contextmanager
+def addok_server(work: Path, index_dir: Path) -> Iterator[tuple[object, int, float]]:
+    """A real addok (gunicorn, 2 workers) on a private Redis, loaded with the streets and
+    communes of the index at ``index_dir``: yields (AddokGeocoder, documents, load seconds).
+    Installs redis-server and addok when missing (raises CalledProcessError if it cannot)."""
     from quartiers.geocoding.addok import AddokGeocoder
-    from quartiers.geocoding.engine import EmbeddedGeocoder
-    from quartiers.geocoding.geometry import distance_m
 
-    try:
-        bin_dir = _install_addok()
-    except subprocess.CalledProcessError as e:
-        msg = (e.stderr or b"").decode(errors="replace")[-2000:] if isinstance(
-            e.stderr, bytes) else str(e.stderr)[-2000:]
-        print(f"(c) addok n'a pas pu être installé : {e}\n{msg}")
-        out["addok"] = {"erreur": f"{e}: {msg}"}
-        return
+    bin_dir = _install_addok()
     redis_port, http_port = _free_port(), _free_port()
     addok_dir = work / "addok"
     addok_dir.mkdir(exist_ok=True)
@@ -349,14 +346,37 @@ def case_addok(out: dict, work: Path, index_dir: Path, n_queries: int) -> None:
             [str(bin_dir / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{http_port}",
              "--timeout", "600", "addok.http.wsgi"], env=env, cwd=addok_dir,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        url = f"http://127.0.0.1:{http_port}"
-        addok = AddokGeocoder(url, timeout=900)
+        addok = AddokGeocoder(f"http://127.0.0.1:{http_port}", timeout=900)
         for _ in range(100):
             try:
                 addok.search("nice", limit=1)
                 break
             except Exception:
                 time.sleep(0.2)
+        yield addok, n_docs, load_s
+    finally:
+        for p in reversed(procs):
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def case_addok(out: dict, work: Path, index_dir: Path, n_queries: int) -> None:
+    from quartiers.geocoding.engine import EmbeddedGeocoder
+    from quartiers.geocoding.geometry import distance_m
+
+    try:
+        server = addok_server(work, index_dir)
+        addok, n_docs, load_s = server.__enter__()
+    except subprocess.CalledProcessError as e:
+        msg = (e.stderr or b"").decode(errors="replace")[-2000:] if isinstance(
+            e.stderr, bytes) else str(e.stderr)[-2000:]
+        print(f"(c) addok n'a pas pu être installé : {e}\n{msg}")
+        out["addok"] = {"erreur": f"{e}: {msg}"}
+        return
+    try:
         _raw, sp, fab = reference_material()
         step = max(1, len(sp) // n_queries)
         sp = sp[::step][:n_queries]
@@ -411,12 +431,7 @@ def case_addok(out: dict, work: Path, index_dir: Path, n_queries: int) -> None:
               f" (dont score >= 0,8 : {a['inventees_addok_numero_confiant']:.1%}), intégré "
               f"score >= 0,8 : {a['inventees_nous_numero_confiant']:.1%}")
     finally:
-        for p in reversed(procs):
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        server.__exit__(None, None, None)
 
 
 def main() -> None:

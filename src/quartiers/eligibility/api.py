@@ -391,12 +391,18 @@ def answer_points(
     return out
 
 
-def _frame_columns(cols: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Answer columns as pandas arrays (nullable booleans for the tri-state ones)."""
-    out: dict[str, Any] = {}
-    for name, values in cols.items():
-        if name.startswith("_"):
+def _frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Answer columns as a DataFrame: text columns kept as Python objects (converting a
+    million of them to pandas' string type costs more than the whole lookup), nullable
+    booleans for the tri-state ones, floats as they are."""
+    names = [n for n in cols if not n.startswith("_")]
+    texts = {n: cols[n] for n in names if cols[n].dtype == object
+             and not n.startswith(("dans_qpv", "bande_"))}
+    out = pd.DataFrame(texts, dtype=object, copy=False)
+    for name in names:
+        if name in texts:
             continue
+        values = cols[name]
         if name.startswith(("dans_qpv", "bande_")):
             known = values != None  # noqa: E711
             arr = pd.array(np.where(known, values, False).astype(bool), dtype="boolean")
@@ -404,7 +410,7 @@ def _frame_columns(cols: dict[str, np.ndarray]) -> dict[str, Any]:
             out[name] = arr
         else:
             out[name] = values
-    return out
+    return out[names]
 
 
 def lookup(
@@ -478,7 +484,7 @@ def lookup(
             raise ValueError("x et y n'ont pas la même longueur")
     crs = (hint or coords.guess_crs(a, b)) if crs == "auto" else coords.normalise_crs(crs)
     cols = answer_points(a, b, pairs, crs=crs, tolerance=tolerance)
-    out = pd.DataFrame(_frame_columns(cols), copy=False)
+    out = _frame(cols)
     if frame is None:
         return out
     if "commune" in {str(c).strip().lower() for c in frame.columns}:
