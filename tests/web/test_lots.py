@@ -203,3 +203,47 @@ def test_lot_abandonne_deux_fois_echoue_au_lieu_de_boucler(client, media, point_
     assert jobs.traiter_en_attente() == 0
     lot = LotVerification.objects.get()
     assert lot.statut == "echec" and "abandonné après 2 tentatives" in lot.message
+
+
+def test_quotas_des_depots_anonymes(client, media, settings):
+    """Issue 9, point 7: 8 x 16 MB were accepted in 1.3 s from one anonymous address."""
+    settings.LOTS_ANONYMES_EN_COURS_MAX = 2
+    contenu = b"lon;lat\n7.2;43.7\n"
+    for _ in range(2):
+        assert _deposer(client, "a.csv", contenu).status_code == 302
+    r = _deposer(client, "a.csv", contenu)
+    assert r.status_code == 200 and "déjà 2 fichiers en cours" in r.content.decode()
+    assert LotVerification.objects.count() == 2
+    settings.LOTS_ANONYMES_EN_COURS_MAX = 10
+    settings.LOTS_ANONYMES_OCTETS_HEURE = 3 * len(contenu)
+    assert _deposer(client, "a.csv", contenu).status_code == 302
+    r = _deposer(client, "a.csv", contenu)
+    assert "quota dépassé" in r.content.decode()
+    # an account is not held by the anonymous quotas
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("agent", password="x-Secret-123")
+    client.force_login(user)
+    assert _deposer(client, "a.csv", contenu).status_code == 302
+
+
+def test_conservation_et_fichier_depose_supprime(client, media, settings, point_dedans):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    _deposer(client, "a.csv", f"lon,lat\n{point_dedans.lon},{point_dedans.lat}\n".encode())
+    jobs.traiter_en_attente()
+    lot = LotVerification.objects.get()
+    assert lot.statut == "termine" and not lot.fichier  # read, then deleted
+    resultat = lot.resultat.path
+    LotVerification.objects.update(
+        cree_le=timezone.now() - timedelta(days=settings.LOTS_CONSERVATION_JOURS_ANONYMES + 1))
+    out = io.StringIO()
+    call_command("purger_lots", stdout=out)
+    assert "1 lot(s) supprimé(s)" in out.getvalue()
+    assert not LotVerification.objects.exists()
+    import os
+
+    assert not os.path.exists(resultat)

@@ -167,5 +167,17 @@ LOTS_TRAITEMENT_INTEGRE = os.environ.get("QUARTIERS_LOTS_TRAITEMENT_INTEGRE", "1
 LOTS_LIGNES_MAX = int(os.environ.get("QUARTIERS_LOTS_LIGNES_MAX", "1000000"))
 LOTS_DUREE_MAX = float(os.environ.get("QUARTIERS_LOTS_DUREE_MAX", "900"))
 LOTS_MEMOIRE_MAX = int(os.environ.get("QUARTIERS_LOTS_MEMOIRE_MAX", str(3 * 1024**3)))
+# Anonymous uploads: files in progress at once and bytes per hour for one client address;
+# every job's files are deleted after the retention period (days; accounts keep longer).
+LOTS_ANONYMES_EN_COURS_MAX = int(os.environ.get("QUARTIERS_LOTS_ANONYMES_EN_COURS_MAX", "2"))
+LOTS_ANONYMES_OCTETS_HEURE = int(os.environ.get("QUARTIERS_LOTS_ANONYMES_OCTETS_HEURE",
+                                                str(50 * 1024 * 1024)))
+LOTS_CONSERVATION_JOURS_ANONYMES = int(os.environ.get("QUARTIERS_LOTS_CONSERVATION_ANONYMES",
+                                                      "7"))
+LOTS_CONSERVATION_JOURS_COMPTES = int(os.environ.get("QUARTIERS_LOTS_CONSERVATION_COMPTES",
+                                                     "30"))
+# Geocoder of the pages and the API: empty for the embedded one (its index in var/adresses,
+# built from the data directory on first use), or addok:URL.
+GEOCODEUR = os.environ.get("QUARTIERS_GEOCODEUR", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 WHITENOISE_USE_FINDERS = DEBUG

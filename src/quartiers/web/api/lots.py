@@ -56,9 +56,10 @@ def creer_lot(request: HttpRequest, fichier: File[UploadedFile],
     colonnes à géocoder, dans l'ordre (ex. ``adresse,code_postal,commune``) ; vide, les
     colonnes d'adresse sont reconnues à leur nom quand il n'y a pas de coordonnées."""
     try:
-        lot = services.creer_lot(fichier, millesime, tolerance, request.user, adresse)
+        lot = services.creer_lot(fichier, millesime, tolerance, request.user, adresse, request)
     except services.ErreurVerification as e:
-        raise HttpError(413 if e.code == "trop_volumineux" else 400, e.message) from None
+        status = {"trop_volumineux": 413, "quota": 429}.get(e.code, 400)
+        raise HttpError(status, e.message) from None
     return Status(201, _etat(lot))
 
 

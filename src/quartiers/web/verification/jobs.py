@@ -76,6 +76,7 @@ def traiter(lot: LotVerification) -> None:
             resume = run(job, progres)
         except EchecIsole as e:
             _echec(lot, e.message_complet())
+            _sans_entree(lot)
             return
         base = Path(lot.nom_fichier).stem[:80] or "fichier"
         lot.refresh_from_db()
@@ -83,6 +84,7 @@ def traiter(lot: LotVerification) -> None:
             lot.resultat.save(f"{lot.pk}-{base}-resultat.csv", File(f), save=False)
         with open(job.erreurs, "rb") as f:
             lot.erreurs.save(f"{lot.pk}-{base}-erreurs.csv", File(f), save=False)
+    _sans_entree(lot)
     n, rejected = resume["lignes"], resume["rejetees"]
     statuts: dict[str, int] = next(iter(resume["statuts"].values()), {})
     lot.total = lot.traitees = n
@@ -97,6 +99,34 @@ def traiter(lot: LotVerification) -> None:
                    f"inconnu, {rejected} {'illisibles' if rejected > 1 else 'illisible'} "
                    f"({resume['mode']} : {colonnes})")
     lot.save()
+
+
+def _sans_entree(lot: LotVerification) -> None:
+    """The uploaded file is deleted once read: its rows are all in the result (or, for the
+    unreadable lines, in the errors file); addresses are personal data, kept no longer."""
+    if lot.fichier:
+        lot.fichier.delete(save=False)
+        LotVerification.objects.filter(pk=lot.pk).update(fichier="")
+
+
+def purger() -> int:
+    """Delete the jobs (and their files) older than the retention period; return how many."""
+    now = timezone.now()
+    old = (LotVerification.objects.filter(
+        proprietaire__isnull=True,
+        cree_le__lt=now - timedelta(days=settings.LOTS_CONSERVATION_JOURS_ANONYMES))
+        | LotVerification.objects.filter(
+        proprietaire__isnull=False,
+        cree_le__lt=now - timedelta(days=settings.LOTS_CONSERVATION_JOURS_COMPTES)))
+    old = old.exclude(statut=LotVerification.EN_COURS)
+    n = 0
+    for lot in old:  # per expired job: a handful a day
+        for f in (lot.fichier, lot.resultat, lot.erreurs):
+            if f:
+                f.delete(save=False)
+        lot.delete()
+        n += 1
+    return n
 
 
 def _echec(lot: LotVerification, message: str) -> None:
@@ -135,6 +165,7 @@ def reserver() -> LotVerification | None:
 def traiter_en_attente() -> int:
     """Process waiting jobs until none is left; return how many were processed."""
     reprendre_abandonnes()
+    purger()
     n = 0
     while (lot := reserver()) is not None:
         try:

@@ -19,6 +19,10 @@ class LotVerification(models.Model):
     proprietaire = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="lots_verification")
     nom_fichier = models.CharField("fichier déposé", max_length=255)
+    client = models.CharField("client (empreinte)", max_length=32, blank=True, db_index=True,
+                              help_text="empreinte de l'adresse du déposant anonyme, pour "
+                                        "les quotas (l'adresse elle-même n'est pas gardée)")
+    taille = models.PositiveBigIntegerField("taille (octets)", default=0)
     fichier = models.FileField(upload_to="lots/entrees/")
     millesime = models.CharField("millésime", max_length=6, default="2024")
     tolerance = models.FloatField("tolérance (m)", default=0)

@@ -184,22 +184,56 @@ def suffixe_fichier(name: str) -> str:
     return ".csv"
 
 
+def empreinte_client(request: Any) -> str:
+    """A salted hash of the client's address (quotas without keeping the address)."""
+    import hashlib
+
+    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    return hashlib.sha256(f"{settings.SECRET_KEY}|{address}".encode()).hexdigest()[:32]
+
+
+def _quota(client: str, size: int) -> None:
+    """Anonymous uploads: a few files in progress at once, a few megabytes per hour."""
+    from datetime import timedelta
+
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    lots = LotVerification.objects.filter(client=client, proprietaire__isnull=True)
+    en_cours = lots.filter(statut__in=(LotVerification.ATTENTE, LotVerification.EN_COURS))
+    if en_cours.count() >= settings.LOTS_ANONYMES_EN_COURS_MAX:
+        raise ErreurVerification(
+            "quota", f"déjà {settings.LOTS_ANONYMES_EN_COURS_MAX} fichiers en cours de "
+                     "traitement depuis cette adresse : attendez qu'ils soient terminés, ou "
+                     "connectez-vous")
+    heure = timezone.now() - timedelta(hours=1)
+    recent = lots.filter(cree_le__gte=heure).aggregate(total=Sum("taille"))["total"] or 0
+    limite = settings.LOTS_ANONYMES_OCTETS_HEURE
+    if recent + size > limite:
+        raise ErreurVerification(
+            "quota", f"quota dépassé : {limite // 1_000_000} Mo de fichiers par heure depuis "
+                     "une même adresse sans compte ; réessayez plus tard ou connectez-vous")
+
+
 def creer_lot(fichier: UploadedFile, millesime: str, tolerance: float | None,
-              proprietaire: Any, adresse: str = "") -> LotVerification:
-    """A batch job for an uploaded file (page and API): stored, then queued."""
+              proprietaire: Any, adresse: str = "", request: Any = None) -> LotVerification:
+    """A batch job for an uploaded file (page and API): quotas checked, stored, queued."""
     from quartiers.web.verification import jobs
 
     liste(millesime)
-    if fichier.size and fichier.size > settings.LOTS_TAILLE_MAX:
+    size = int(fichier.size or 0)
+    if size > settings.LOTS_TAILLE_MAX:
         raise ErreurVerification(
             "trop_volumineux",
             f"fichier trop volumineux (au plus {settings.LOTS_TAILLE_MAX // 1_000_000} Mo)")
+    owner = proprietaire if getattr(proprietaire, "is_authenticated", False) else None
+    client = empreinte_client(request)
+    if owner is None:
+        _quota(client, size)
     nom = (fichier.name or "fichier.csv")[:255]
-    lot = LotVerification(nom_fichier=nom, millesime=millesime,
+    lot = LotVerification(nom_fichier=nom, millesime=millesime, client=client, taille=size,
                           tolerance=_tolerance(tolerance), colonnes_adresse=adresse[:255],
-                          proprietaire=proprietaire if getattr(proprietaire,
-                                                               "is_authenticated", False)
-                          else None)
+                          proprietaire=owner)
     lot.fichier.save(f"{lot.id}{suffixe_fichier(nom)}", fichier, save=False)
     lot.save()
     jobs.assurer_travailleur()

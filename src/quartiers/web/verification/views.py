@@ -53,7 +53,7 @@ def lots(request: HttpRequest) -> HttpResponse:
             d = form.cleaned_data
             try:
                 lot = services.creer_lot(d["fichier"], d["millesime"], d.get("tolerance"),
-                                         request.user, d.get("adresse") or "")
+                                         request.user, d.get("adresse") or "", request)
             except services.ErreurVerification as e:
                 form.add_error("fichier", e.message)
             else:
