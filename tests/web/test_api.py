@@ -239,3 +239,22 @@ def test_commande_creer_jeton(django_user_model, capsys):
 
     with pytest.raises(CommandError):
         call_command("creer_jeton", "personne")
+
+
+def test_adresse_saisie_et_suggestions(client):
+    """Issue 12: a typed address in the API, and suggestions while typing."""
+    d = client.get("/api/v1/verification", {"adresse": "8 rue docteur barbaroux brignoles"}
+                   ).json()
+    assert d["statut"] == "oui" and d["adresse"]["type"] == "numero"
+    assert d["adresse"]["score"] >= 0.8 and "Barbaroux" in d["adresse"]["libelle"]
+    assert d["commune"] == {"code": "83023", "nom": "Brignoles"}
+    d = client.get("/api/v1/verification", {"adresse": "3 rue des Licornes Bleues Nice"}
+                   ).json()
+    assert d["statut"] == "inconnu" and d["motif"].startswith("adresse introuvable")
+    d = client.get("/api/v1/verification", {"adresse": "43,70487, 7,25687"}).json()
+    assert d["statut"] == "oui" and d.get("adresse") is None  # coordinates, pasted
+    s = client.get("/api/v1/adresses", {"q": "8 rue docteur barb"}).json()
+    assert s and "Barbaroux" in s[0]["libelle"] and {"lat", "lon", "score", "type"} <= set(s[0])
+    assert client.get("/api/v1/adresses", {"q": "ab"}).json() == []
+    r = client.get("/api/v1/adresses", {"q": "x" * 300})
+    assert r.status_code in (400, 422) and r.json()["code"] == "requete_invalide"

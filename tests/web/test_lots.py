@@ -247,3 +247,21 @@ def test_conservation_et_fichier_depose_supprime(client, media, settings, point_
     import os
 
     assert not os.path.exists(resultat)
+
+
+def test_fichier_d_adresses_colonnes_reconnues(client, media):
+    """Issue 12: a CSV adresse;code_postal;commune gave "colonnes de coordonnées
+    introuvables"; its address columns are now recognised and geocoded."""
+    contenu = ("adresse;code_postal;commune\n"
+               "8 rue Docteur Barbaroux;83170;Brignoles\n"
+               "12 boulevard Pasteur;06000;Nice\n"
+               "1 rue de la République;13001;Marseille\n").encode()
+    assert _deposer(client, "adresses.csv", contenu).status_code == 302
+    jobs.traiter_en_attente()
+    lot = LotVerification.objects.get()
+    assert lot.statut == "termine", lot.message
+    assert "adresses : adresse + code_postal + commune" in lot.message
+    res = _lignes(_telecharger(client, lot, "resultat"))
+    assert [r["statut"] for r in res] == ["oui", "non", "inconnu"]
+    assert res[0]["geocodage_type"] == "numero" and res[0]["commune_insee"] == "83023"
+    assert res[0]["commune"] == "Brignoles"  # the user's column, kept

@@ -37,13 +37,23 @@ def navigateur():  # type: ignore[no-untyped-def]
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def prechauffe() -> None:
+    """The live server runs in this process: load the lists, the outlines and the address
+    index before the first page, as the real server does before forking its workers."""
+    from quartiers.web import geodonnees
+
+    geodonnees.prechauffer()
+
+
 @pytest.fixture
-def page(navigateur, live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
+def page(navigateur, live_server, settings, tmp_path, prechauffe):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LOTS_TRAITEMENT_INTEGRE = True
     context = navigateur.new_context(viewport={"width": 1280, "height": 900},
                                      accept_downloads=True, locale="fr-FR")
     pg = context.new_page()
+    pg.set_default_timeout(60_000)
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     # nothing may leave the machine: every request goes to the live server
@@ -166,6 +176,29 @@ def test_verifier_adresse_dedans_et_dehors(page, point_dedans, point_dehors):  #
     page.mouse.click(box["x"] + x, box["y"] + y)
     page.wait_for_selector("[data-statut='oui']", timeout=30_000)
     page.screenshot(path=str(_captures() / "verification.png"), full_page=True)
+
+
+def test_adresse_tapee_avec_suggestions(page):  # type: ignore[no-untyped-def]
+    """Issue 12: type an address as people type, pick a suggestion, read the answer."""
+    page.goto(page.base + "/verifier/")
+    page.locator("#id_adresse").press_sequentially("8 rue docteur barb", delay=40)
+    page.wait_for_selector("#suggestions li", timeout=30_000)
+    assert page.get_attribute("#id_adresse", "aria-expanded") == "true"
+    assert "Barbaroux" in page.inner_text("#suggestions li >> nth=0")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-statut='oui']", timeout=30_000)
+    texte = page.inner_text("#resultat")
+    assert "Adresse trouvée" in texte and "Barbaroux" in texte and "au numéro" in texte
+    assert "Brignoles (83023)" in texte
+    # the map shows the position found
+    page.wait_for_function("document.querySelector('.maplibregl-marker') !== null",
+                           timeout=30_000)
+    # a made-up street: inconnu with its reason, never a confident answer
+    page.fill("#id_adresse", "3 rue des Licornes Bleues, Nice")
+    page.click("#verifier")
+    page.wait_for_selector("[data-statut='inconnu']")
+    assert "adresse introuvable" in page.inner_text("#motif")
 
 
 def test_lot_depose_puis_telecharge(page, point_dedans, point_dehors, tmp_path):  # type: ignore[no-untyped-def]

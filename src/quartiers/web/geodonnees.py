@@ -289,11 +289,12 @@ def fiche(code: str) -> dict[str, Any] | None:
 
 def prechauffer() -> None:
     """Load everything the pages need (server start: before forking the workers)."""
-    from quartiers.web.verification.services import liste
+    from quartiers.web.verification.services import geocodeur, liste
 
     for m in MILLESIMES:
         liste(m)
         quartiers_geojson(m)
+    geocodeur()
     contours_geojson("departement")
     for dep in departements_contours():
         contours_geojson("communes", dep)
