@@ -258,3 +258,14 @@ def test_adresse_saisie_et_suggestions(client):
     assert client.get("/api/v1/adresses", {"q": "ab"}).json() == []
     r = client.get("/api/v1/adresses", {"q": "x" * 300})
     assert r.status_code in (400, 422) and r.json()["code"] == "requete_invalide"
+
+
+def test_quartiers_d_ille_et_vilaine_sans_commune_nan(client):
+    """Issue 9, point 12: the six Ille-et-Vilaine 2015 features name no commune; it is taken
+    from the commune outlines, never shown as "nan"."""
+    d = client.get("/api/v1/quartiers/QP035005").json()
+    assert [c["code"] for c in d["communes"]] == ["35238"]
+    assert d["communes"][0]["nom"] == "Rennes" and d["departement"] == "35"
+    geo = client.get("/api/v1/quartiers", {"millesime": "2015", "departement": "35"}).json()
+    assert len(geo["features"]) == 6
+    assert all("nan" not in f["properties"]["communes"] for f in geo["features"])

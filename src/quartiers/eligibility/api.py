@@ -454,9 +454,13 @@ def lookup(
 
     Examples
     --------
-    >>> r = lookup([7.2619, 5.3698], [43.7031, 43.2965], perimeters="2024")  # doctest: +SKIP
-    >>> r[["commune", "statut"]].values.tolist()  # doctest: +SKIP
+    Nice, outside any quartier; Marseille, where the shared 2024 list says nothing:
+
+    >>> r = lookup([7.2619, 5.3698], [43.7031, 43.2965], perimeters="2024")
+    >>> r[["commune", "statut"]].values.tolist()
     [['06088', 'non'], ['13055', 'inconnu']]
+    >>> print(r["motif"][1])  # doctest: +ELLIPSIS
+    la liste 2024 ne couvre pas la commune Marseille (13055) : elle n'y dit rien ...
     """
     if perimetres is not None:
         warnings.warn("lookup(perimetres=...) : utilisez perimeters=", DeprecationWarning,
