@@ -249,10 +249,11 @@ class Checker:
         frame = answer_points(np.array([lon], dtype=float), np.array([lat], dtype=float),
                               [("", self)], crs=coords.normalise_crs(crs),
                               tolerance=tolerance)
-        return {k: _plain(v[0]) for k, v in frame.items() if not k.startswith("_")}
+        return {k: plain(v[0]) for k, v in frame.items() if not k.startswith("_")}
 
 
-def _plain(v: Any) -> Any:
+def plain(v: Any) -> Any:
+    """A numpy scalar as a plain Python value, NaN as None (for JSON answers)."""
     if isinstance(v, np.generic):
         v = v.item()
     if isinstance(v, float) and np.isnan(v):

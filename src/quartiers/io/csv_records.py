@@ -21,6 +21,24 @@ _LF, _SPACE, _TAB, _CR = 10, 32, 9, 13
 
 
 @njit(cache=True, nogil=True)
+def _flag_line(buf: np.ndarray, rec: int, k: int, starts: np.ndarray, ends: np.ndarray,
+               fields: np.ndarray, widest: np.ndarray, breaks: np.ndarray,
+               blank: np.ndarray) -> int:
+    """Record ``k`` becomes the physical line starting at ``rec`` (a record that could not
+    end); returns where that line ends (its line feed, or the end of ``buf``)."""
+    j = rec
+    while j < len(buf) and buf[j] != _LF:
+        j += 1
+    starts[k] = rec
+    ends[k] = j
+    fields[k] = 0
+    widest[k] = j - rec
+    breaks[k] = 0
+    blank[k] = False
+    return j
+
+
+@njit(cache=True, nogil=True)
 def scan_records(buf: np.ndarray, sep: int, quote: int, final: bool,
                  max_record: int) -> tuple:
     """Records of ``buf`` (uint8).
@@ -57,15 +75,7 @@ def scan_records(buf: np.ndarray, sep: int, quote: int, final: bool,
     while i < n:
         b = buf[i]
         if i - rec > max_record:
-            j = rec
-            while j < n and buf[j] != _LF:
-                j += 1
-            starts[count] = rec
-            ends[count] = j
-            fields[count] = 0
-            widest[count] = j - rec
-            breaks[count] = 0
-            blank[count] = False
+            j = _flag_line(buf, rec, count, starts, ends, fields, widest, breaks, blank)
             if j >= n:
                 flags[count] = SKIP_REST
                 count += 1
@@ -128,16 +138,8 @@ def scan_records(buf: np.ndarray, sep: int, quote: int, final: bool,
     if incomplete or (rec < n and not final):
         consumed = rec
     elif rec < n and in_q:  # a quote never closed: flag its first line, rescan after it
-        j = rec
-        while j < n and buf[j] != _LF:
-            j += 1
-        starts[count] = rec
-        ends[count] = j
-        fields[count] = 0
-        widest[count] = j - rec
-        breaks[count] = 0
+        j = _flag_line(buf, rec, count, starts, ends, fields, widest, breaks, blank)
         flags[count] = UNCLOSED
-        blank[count] = False
         count += 1
         consumed = min(j + 1, n)
     elif rec < n:

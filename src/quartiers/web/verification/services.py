@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from quartiers.eligibility import answers, checker
-from quartiers.eligibility.api import Checker, answer_points
+from quartiers.eligibility.api import Checker, answer_points, plain
 from quartiers.web import geodonnees
 from quartiers.web.verification.models import LotVerification
 
@@ -83,19 +83,11 @@ def lire_coordonnees(texte: str) -> tuple[float, float] | None:
     return a, b
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and np.isnan(v):
-        return None
-    return v
-
-
 def _reponse(cols: dict[str, np.ndarray], k: int, chk: Checker, millesime: str,
              lon: float | None, lat: float | None) -> dict[str, Any]:
     """One point's answer as the API and the pages give it."""
     territory = chk.territory
-    code = _plain(cols["commune"][k])
+    code = plain(cols["commune"][k])
     commune = None
     if code is not None and territory is not None:
         commune = {"code": code, "nom": territory.name_of(code)}
@@ -103,15 +95,15 @@ def _reponse(cols: dict[str, np.ndarray], k: int, chk: Checker, millesime: str,
     return {
         "millesime": millesime,
         "lon": lon, "lat": lat,
-        "statut": cols["statut"][k], "motif": _plain(cols["motif"][k]),
-        "dans_qpv": _plain(cols["dans_qpv"][k]),
-        "qpv_code": _plain(cols["qpv_code"][k]), "qpv_nom": _plain(cols["qpv_nom"][k]),
-        "communes": [c for c in str(_plain(cols["communes"][k]) or "").split(",") if c],
-        "distance_m": _plain(cols["distance_m"][k]),
-        "qpv_proche": _plain(cols["qpv_proche"][k]),
-        "distance_proche_m": _plain(cols["distance_proche_m"][k]),
-        "bande_300m": _plain(cols["bande_300m"][k]),
-        "bande_500m": _plain(cols["bande_500m"][k]),
+        "statut": cols["statut"][k], "motif": plain(cols["motif"][k]),
+        "dans_qpv": plain(cols["dans_qpv"][k]),
+        "qpv_code": plain(cols["qpv_code"][k]), "qpv_nom": plain(cols["qpv_nom"][k]),
+        "communes": [c for c in str(plain(cols["communes"][k]) or "").split(",") if c],
+        "distance_m": plain(cols["distance_m"][k]),
+        "qpv_proche": plain(cols["qpv_proche"][k]),
+        "distance_proche_m": plain(cols["distance_proche_m"][k]),
+        "bande_300m": plain(cols["bande_300m"][k]),
+        "bande_500m": plain(cols["bande_500m"][k]),
         "commune": commune,
         "liste": {
             "millesime": millesime, "libelle": geodonnees.MILLESIMES[millesime],
@@ -130,7 +122,7 @@ def verifier_points(lons: np.ndarray, lats: np.ndarray, millesime: str = "2024",
     lons = np.asarray(lons, dtype=np.float64)
     lats = np.asarray(lats, dtype=np.float64)
     cols = answer_points(lons, lats, [("", chk)], crs="wgs84", tolerance=t)
-    return [_reponse(cols, k, chk, millesime, _plain(lons[k]), _plain(lats[k]))
+    return [_reponse(cols, k, chk, millesime, plain(lons[k]), plain(lats[k]))
             for k in range(len(lons))]  # building the JSON answers, one per point
 
 
@@ -154,15 +146,15 @@ def verifier_adresse(texte: str, millesime: str = "2024",
     place, found = place_addresses(np.array([texte], dtype=object), geocodeur(), chk)
     cols = answer_points(place.x, place.y, [("", chk)], crs="lambert93", tolerance=t,
                          place=place)
-    out = _reponse(cols, 0, chk, millesime, _plain(found["geocodage_lon"][0]),
-                   _plain(found["geocodage_lat"][0]))
+    out = _reponse(cols, 0, chk, millesime, plain(found["geocodage_lon"][0]),
+                   plain(found["geocodage_lat"][0]))
     out["adresse"] = {
         "saisie": texte,
-        "libelle": _plain(found["geocodage_libelle"][0]),
-        "score": _plain(found["geocodage_score"][0]),
-        "type": _plain(found["geocodage_type"][0]),
-        "lat": _plain(found["geocodage_lat"][0]),
-        "lon": _plain(found["geocodage_lon"][0]),
+        "libelle": plain(found["geocodage_libelle"][0]),
+        "score": plain(found["geocodage_score"][0]),
+        "type": plain(found["geocodage_type"][0]),
+        "lat": plain(found["geocodage_lat"][0]),
+        "lon": plain(found["geocodage_lon"][0]),
     }
     return out
 
@@ -172,7 +164,7 @@ def suggestions(q: str, limite: int = 5) -> list[dict[str, Any]]:
     q = (q or "").strip()
     if len(q) < 3:
         return []
-    return [{k: _plain(v) for k, v in s.items()} for s in geocodeur().search(q, limit=limite)]
+    return [{k: plain(v) for k, v in s.items()} for s in geocodeur().search(q, limit=limite)]
 
 
 def suffixe_fichier(name: str) -> str:
