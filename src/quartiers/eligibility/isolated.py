@@ -114,7 +114,9 @@ def _limit_resources(memory_bytes: int, seconds: float) -> None:
     import resource
 
     if memory_bytes > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        # the data segment (what the process allocates), not the address space: the
+        # address index and the numba cache are mapped files that the limit must not count
+        resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
     if seconds > 0:
         cpu = int(seconds * 2) + 10  # two threads; the parent also enforces wall time
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
