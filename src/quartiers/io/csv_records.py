@@ -17,24 +17,29 @@ from numba import njit
 
 #: Record flags.
 OK, TOO_LONG, SKIP_REST, UNCLOSED = 0, 1, 2, 3
+#: Columns of the table of records the scan returns.
+START, END, FIELDS, WIDEST, BREAKS, FLAG, BLANK = range(7)
 _LF, _SPACE, _TAB, _CR = 10, 32, 9, 13
 
 
 @njit(cache=True, nogil=True)
-def _flag_line(buf: np.ndarray, rec: int, k: int, starts: np.ndarray, ends: np.ndarray,
-               fields: np.ndarray, widest: np.ndarray, breaks: np.ndarray,
-               blank: np.ndarray) -> int:
-    """Record ``k`` becomes the physical line starting at ``rec`` (a record that could not
-    end); returns where that line ends (its line feed, or the end of ``buf``)."""
+def _put(out: np.ndarray, k: int, start: int, end: int, fields: int, widest: int,
+         breaks: int, flag: int, blank: bool) -> None:
+    out[k, START] = start
+    out[k, END] = end
+    out[k, FIELDS] = fields
+    out[k, WIDEST] = widest
+    out[k, BREAKS] = breaks
+    out[k, FLAG] = flag
+    out[k, BLANK] = blank
+
+
+@njit(cache=True, nogil=True)
+def _line_end(buf: np.ndarray, rec: int) -> int:
+    """Where the physical line starting at ``rec`` ends (its line feed, or the end)."""
     j = rec
     while j < len(buf) and buf[j] != _LF:
         j += 1
-    starts[k] = rec
-    ends[k] = j
-    fields[k] = 0
-    widest[k] = j - rec
-    breaks[k] = 0
-    blank[k] = False
     return j
 
 
@@ -43,23 +48,18 @@ def scan_records(buf: np.ndarray, sep: int, quote: int, final: bool,
                  max_record: int) -> tuple:
     """Records of ``buf`` (uint8).
 
-    Returns ``(count, consumed, starts, ends, fields, widest, breaks, flags, blank)``:
-    arrays sized for the worst case, of which the first ``count`` hold the records; ``ends``
-    excludes the line feed; ``consumed`` is where the next call must start (an incomplete
-    last record is left for the next block unless ``final``).
+    Returns ``(count, consumed, records)``: ``records`` is an int64 table sized for the
+    worst case, of which the first ``count`` rows describe the records (columns
+    :data:`START`, :data:`END` — the line feed excluded —, :data:`FIELDS`, :data:`WIDEST`,
+    :data:`BREAKS`, :data:`FLAG`, :data:`BLANK`); ``consumed`` is where the next call must
+    start (an incomplete last record is left for the next block unless ``final``).
     """
     n = len(buf)
     cap = 1
     for k in range(n):
         if buf[k] == _LF:
             cap += 1
-    starts = np.empty(cap, np.int64)
-    ends = np.empty(cap, np.int64)
-    fields = np.empty(cap, np.int32)
-    widest = np.empty(cap, np.int64)
-    breaks = np.empty(cap, np.int32)
-    flags = np.empty(cap, np.uint8)
-    blank = np.empty(cap, np.bool_)
+    out = np.zeros((cap, 7), np.int64)
     count = 0
     i = 0
     rec = 0
@@ -74,13 +74,12 @@ def scan_records(buf: np.ndarray, sep: int, quote: int, final: bool,
     incomplete = False
     while i < n:
         b = buf[i]
-        if i - rec > max_record:
-            j = _flag_line(buf, rec, count, starts, ends, fields, widest, breaks, blank)
+        if i - rec > max_record:  # a record that cannot end: its first line goes alone
+            j = _line_end(buf, rec)
             if j >= n:
-                flags[count] = SKIP_REST
-                count += 1
-                return (count, n, starts, ends, fields, widest, breaks, flags, blank)
-            flags[count] = TOO_LONG
+                _put(out, count, rec, j, 0, j - rec, 0, SKIP_REST, False)
+                return (count + 1, n, out)
+            _put(out, count, rec, j, 0, j - rec, 0, TOO_LONG, False)
             count += 1
             i = j + 1
             rec = i
@@ -104,13 +103,7 @@ def scan_records(buf: np.ndarray, sep: int, quote: int, final: bool,
             i += 1
             continue
         if b == _LF:
-            starts[count] = rec
-            ends[count] = i
-            fields[count] = nf
-            widest[count] = max(maxf, flen)
-            breaks[count] = nl
-            flags[count] = OK
-            blank[count] = only_space
+            _put(out, count, rec, i, nf, max(maxf, flen), nl, OK, only_space)
             count += 1
             i += 1
             rec = i
@@ -138,20 +131,14 @@ def scan_records(buf: np.ndarray, sep: int, quote: int, final: bool,
     if incomplete or (rec < n and not final):
         consumed = rec
     elif rec < n and in_q:  # a quote never closed: flag its first line, rescan after it
-        j = _flag_line(buf, rec, count, starts, ends, fields, widest, breaks, blank)
-        flags[count] = UNCLOSED
+        j = _line_end(buf, rec)
+        _put(out, count, rec, j, 0, j - rec, 0, UNCLOSED, False)
         count += 1
         consumed = min(j + 1, n)
     elif rec < n:
-        starts[count] = rec
-        ends[count] = n
-        fields[count] = nf
-        widest[count] = max(maxf, flen)
-        breaks[count] = nl
-        flags[count] = OK
-        blank[count] = only_space
+        _put(out, count, rec, n, nf, max(maxf, flen), nl, OK, only_space)
         count += 1
-    return (count, consumed, starts, ends, fields, widest, breaks, flags, blank)
+    return (count, consumed, out)
 
 
 @njit(cache=True, nogil=True)
@@ -173,5 +160,5 @@ def gather(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 def compile_kernels() -> None:
     """Compile (or load from the cache) the kernels once."""
     buf = np.frombuffer(b'a;"b\nc"\nd;e', dtype=np.uint8)
-    r = scan_records(buf, 59, 34, True, 1 << 20)
-    gather(buf, r[2][: r[0]], r[3][: r[0]])
+    count, _, records = scan_records(buf, 59, 34, True, 1 << 20)
+    gather(buf, records[:count, START], records[:count, END])

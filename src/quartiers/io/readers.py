@@ -180,14 +180,15 @@ def _reason(flag: int, fields: int, expected: int, widest: int, budget: Budget) 
 
 def _shape(record: bytes, sep: str) -> tuple[int, int]:
     """(fields, widest field in bytes) of one record, without splitting it in Python."""
-    scan = rec.scan_records(np.frombuffer(record, np.uint8), ord(sep), 34, True, len(record) + 1)
-    return int(scan[4][0]), int(scan[5][0])
+    _, _, records = rec.scan_records(np.frombuffer(record, np.uint8), ord(sep), 34, True,
+                                     len(record) + 1)
+    return int(records[0, rec.FIELDS]), int(records[0, rec.WIDEST])
 
 
 @dataclass
 class _Batch:
     buf: np.ndarray  # UTF-8 bytes, line feeds only
-    scan: tuple
+    records: np.ndarray  # one row per record (columns of csv_records)
     first_line: int
     done: int
 
@@ -303,11 +304,11 @@ class CsvSource(Source):
             buf = np.concatenate([carry, np.frombuffer(block, np.uint8)]) if len(carry) \
                 else np.frombuffer(block, np.uint8)
             while True:
-                scan = rec.scan_records(buf, sep, 34, final, lim.max_record_bytes)
-                count, consumed = scan[0], scan[1]
-                yield _Batch(buf, scan, line, done)
-                breaks = scan[6][:count].astype(np.int64)
-                line += int(breaks.sum()) + count
+                count, consumed, records = rec.scan_records(buf, sep, 34, final,
+                                                            lim.max_record_bytes)
+                table = records[:count]
+                yield _Batch(buf, table, line, done)
+                line += int(table[:, rec.BREAKS].sum()) + count
                 buf = buf[consumed:]
                 if not (final and len(buf)):
                     break
@@ -315,11 +316,10 @@ class CsvSource(Source):
 
     def _header_text(self, batches: Iterator[_Batch]) -> bytes:
         for b in batches:
-            count = b.scan[0]
-            for k in range(count):
-                if b.scan[8][k]:
+            for row in b.records:  # up to the first line that is not blank
+                if row[rec.BLANK]:
                     continue
-                start, end, flag = int(b.scan[2][k]), int(b.scan[3][k]), int(b.scan[7][k])
+                start, end, flag = int(row[rec.START]), int(row[rec.END]), int(row[rec.FLAG])
                 if flag != rec.OK:
                     raise self.budget.refuse(
                         "en-tête illisible : " + _reason(flag, 0, 0, 0, self.budget).split(
@@ -334,10 +334,10 @@ class CsvSource(Source):
         header_seen = False
         data_rows = 0
         for b in self._batches(sep):
-            count = b.scan[0]
-            starts, ends = b.scan[2][:count], b.scan[3][:count]
-            fields, widest = b.scan[4][:count], b.scan[5][:count]
-            breaks, flags, blank = b.scan[6][:count], b.scan[7][:count], b.scan[8][:count]
+            r = b.records
+            starts, ends = r[:, rec.START], r[:, rec.END]
+            fields, widest = r[:, rec.FIELDS], r[:, rec.WIDEST]
+            breaks, flags, blank = r[:, rec.BREAKS], r[:, rec.FLAG], r[:, rec.BLANK] != 0
             lines = b.first_line + np.concatenate(
                 [[0], np.cumsum(breaks.astype(np.int64) + 1)[:-1]]).astype(np.int64)
             keep = ~blank
