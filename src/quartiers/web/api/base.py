@@ -10,6 +10,8 @@ point lookup is rate limited per client address unless authenticated.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -41,6 +43,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api-1",
 )
+logger = logging.getLogger(__name__)
 
 def _erreur(request: HttpRequest, status: int, code: str, message: str,
             **headers: str) -> HttpResponse:
@@ -103,6 +106,16 @@ def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
             404: "introuvable", 405: "methode_non_autorisee", 409: "conflit",
             413: "trop_volumineux"}.get(exc.status_code, "erreur")
     return _erreur(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(Exception)
+def _interne(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Any other exception: logged with its traceback, a JSON 500 for the client."""
+    logger.error("erreur interne de l'API : %s %s", request.method, request.get_full_path(),
+                 exc_info=exc)
+    return _erreur(request, 500, "erreur_interne",
+                   "erreur interne du serveur, enregistrée dans son journal : réessayez plus "
+                   "tard ou signalez-la à l'exploitant")
 
 
 @api.exception_handler(ValidationError)
