@@ -56,6 +56,10 @@ def page(navigateur, live_server, settings, tmp_path, prechauffe):  # type: igno
     pg.set_default_timeout(60_000)
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    # every Content-Security-Policy violation is reported on the console by Chromium
+    csp: list[str] = []
+    pg.on("console", lambda m: csp.append(f"{m.text} ({pg.url})")
+          if "Content Security Policy" in m.text else None)
     # nothing may leave the machine: every request goes to the live server
     requests: list[str] = []
     pg.on("request", lambda r: requests.append(r.url))
@@ -66,6 +70,7 @@ def page(navigateur, live_server, settings, tmp_path, prechauffe):  # type: igno
                and not u.startswith(("data:", "blob:"))]
     assert not outside, f"requêtes hors du serveur : {outside[:5]}"
     assert not errors, f"erreurs JavaScript : {errors}"
+    assert not csp, f"violations de la politique de sécurité du contenu : {csp}"
 
 
 def _captures() -> Path:
@@ -101,7 +106,7 @@ def _couleurs_distinctes(page, png: bytes) -> int:  # type: ignore[no-untyped-de
 
 def _attendre_carte(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector("#carte[data-etat='pret']", timeout=60_000)
-    page.wait_for_function("window.quartiersMap && window.quartiersMap.loaded()",
+    page.wait_for_function("() => window.quartiersMap && window.quartiersMap.loaded()",
                            timeout=30_000)
     assert page.get_attribute("#carte", "data-erreur") is None
 
@@ -119,7 +124,7 @@ def test_carte_dessine_et_clic_ouvre_la_fiche(page, point_dedans):  # type: igno
     # zoom on a known QPV and click its interior point
     page.evaluate("([lon, lat]) => window.quartiersMap.jumpTo({center: [lon, lat], zoom: 15})",
                   [point_dedans.lon, point_dedans.lat])
-    page.wait_for_function("window.quartiersMap.loaded() && "
+    page.wait_for_function("() => window.quartiersMap.loaded() && "
                            "window.quartiersMap.queryRenderedFeatures({layers: ['q-2024-fond']})"
                            ".length > 0", timeout=30_000)
     page.locator("#carte").screenshot(path=str(_captures() / "carte-zoom.png"))
@@ -168,7 +173,7 @@ def test_verifier_adresse_dedans_et_dehors(page, point_dedans, point_dehors):  #
     _attendre_carte(page)
     page.evaluate("([lon, lat]) => window.quartiersMap.jumpTo({center: [lon, lat], zoom: 15})",
                   [point_dedans.lon, point_dedans.lat])
-    page.wait_for_function("window.quartiersMap.loaded()")
+    page.wait_for_function("() => window.quartiersMap.loaded()")
     x, y = page.evaluate(
         "([lon, lat]) => { const p = window.quartiersMap.project([lon, lat]); "
         "return [p.x, p.y]; }", [point_dedans.lon, point_dedans.lat])

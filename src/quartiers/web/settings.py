@@ -194,6 +194,7 @@ LOGGING = {
 # data directory. The State's standard is IGN's Plan IGN (docs/web.md gives the URL).
 FOND_CARTE_URL = os.environ.get("QUARTIERS_FOND_CARTE", "")
 FOND_CARTE_ATTRIBUTION = os.environ.get("QUARTIERS_FOND_CARTE_ATTRIBUTION", "")
+FOND_CARTE_ZOOM_MAX = int(os.environ.get("QUARTIERS_FOND_CARTE_ZOOM_MAX", "19") or 19)
 # Who runs this service and how to reach them (footer, accessibility statement).
 EXPLOITANT = os.environ.get("QUARTIERS_EXPLOITANT", "")
 CONTACT = os.environ.get("QUARTIERS_CONTACT", "")
