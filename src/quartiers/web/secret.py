@@ -9,6 +9,7 @@ wins, the others read its key), and a key file readable by other users is refuse
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import stat
@@ -52,9 +53,7 @@ def _creer(path: Path) -> None:
             f.write(secrets.token_urlsafe(64) + "\n")
             f.flush()
             os.fsync(f.fileno())
-        try:
-            os.link(tmp, path)  # atomic, and fails if another process was first
-        except FileExistsError:
-            pass
+        with contextlib.suppress(FileExistsError):  # another process was first: keep its key
+            os.link(tmp, path)  # atomic
     finally:
         tmp.unlink(missing_ok=True)

@@ -14,7 +14,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
@@ -42,6 +42,9 @@ api = NinjaAPI(
         "stable). Authentification des clients machines : `Authorization: Bearer <jeton>`."
     ),
     urls_namespace="api-1",
+    # no deep links: Swagger UI would nest a link inside each operation's toggle button
+    # (axe: nested-interactive); the page's template is templates/ninja/swagger.html
+    docs=Swagger(settings={"deepLinking": False}),
 )
 logger = logging.getLogger(__name__)
 

@@ -49,5 +49,5 @@ class CompteurDebit(models.Model):
 
     class Meta:
         verbose_name = "compteur de la limite de débit"
-        constraints = [models.UniqueConstraint(fields=["cle", "fenetre"],
-                                               name="compteur_unique_par_fenetre")]
+        constraints = (models.UniqueConstraint(fields=["cle", "fenetre"],
+                                               name="compteur_unique_par_fenetre"),)
