@@ -59,22 +59,21 @@ def euros_fr(x: Any, decimales: int = 0) -> str:
     return n if n == VIDE else f"{n}{ESPACE_INSECABLE}€"
 
 
+def _entier(x: Any, defaut: int) -> int:
+    try:
+        return int(x)
+    except (TypeError, ValueError):
+        return defaut
+
+
 @register.filter
 def nombre(x: Any, decimales: Any = 0) -> str:
-    try:
-        d = int(decimales)
-    except (TypeError, ValueError):
-        d = 0
-    return nombre_fr(x, d)
+    return nombre_fr(x, _entier(decimales, 0))
 
 
 @register.filter
 def euros(x: Any, decimales: Any = 0) -> str:
-    try:
-        d = int(decimales)
-    except (TypeError, ValueError):
-        d = 0
-    return euros_fr(x, d)
+    return euros_fr(x, _entier(decimales, 0))
 
 
 @register.filter
@@ -82,8 +81,4 @@ def pourcentage(x: Any, decimales: Any = 1) -> str:
     v = _valeur(x)
     if v is None:
         return VIDE
-    try:
-        d = int(decimales)
-    except (TypeError, ValueError):
-        d = 1
-    return f"{nombre_fr(float(v) * 100, d)}{ESPACE_INSECABLE}%"
+    return f"{nombre_fr(float(v) * 100, _entier(decimales, 1))}{ESPACE_INSECABLE}%"
