@@ -143,3 +143,18 @@ def test_csp_autorise_le_fond_de_carte_configure(client, settings):
     assert "https://data.geopf.fr" in directives["img-src"]
     assert "https://data.geopf.fr" in directives["connect-src"]
     assert "https://data.geopf.fr" not in directives["script-src"]
+
+
+@pytest.mark.django_db
+def test_caractere_nul_refuse_avant_la_base(client):
+    """PostgreSQL refuses NUL in text: a NUL anywhere in the input is a 400, never a 500."""
+    assert client.get("/quartiers/%00/").status_code == 400
+    r = client.get("/api/v1/quartiers", {"departement": "\x00"})
+    assert r.status_code == 400 and r.json()["code"] == "requete_invalide"
+    r = client.patch("/api/v1/registre/contrats/1", data='{"version": 1, "intitule": "a\\u0000"}',
+                     content_type="application/json")
+    assert r.status_code == 400 and "caractère nul" in r.json()["message"]
+    r = client.post("/connexion/", "username=a%00b&password=x",
+                    content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 400
+    assert client.get("/quartiers/", {"q": "nul"}).status_code == 200
