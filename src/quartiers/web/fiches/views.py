@@ -54,7 +54,8 @@ def fiche(request: HttpRequest, code: str) -> HttpResponse:
         emprise = [[min(lon), min(lat)], [max(lon), max(lat)]] if lon else None
         config = config_carte((data["millesime"],), emprise=emprise)
     return render(request, "fiches/fiche.html", {
-        "title": f"{data['nom']} ({code_lisible(code)})", "q": data, "registre": registre, "config": config,
+        "title": f"{data['nom']} ({code_lisible(code)})", "q": data, "registre": registre,
+        "config": config,
     })
 
 
