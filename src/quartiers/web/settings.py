@@ -95,8 +95,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "quartiers.web.csp.CspMiddleware",  # before WhiteNoise: static files get the policy too
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "quartiers.web.csp.CspMiddleware",
     "quartiers.web.garde.RefusCaractereNul",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
