@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from django.db import connection
@@ -75,6 +76,8 @@ def _url_base() -> str:
 @pytest.mark.django_db(transaction=True)
 def test_limite_partagee_entre_processus(settings, tmp_path):
     """Another process (another gunicorn worker) spends part of the same client's quota."""
+    from quartiers.web.api.auth import FENETRE_S, limiteur
+
     settings.LIMITE_VERIFICATION_PAR_MINUTE = 5
     code = (
         "import django; django.setup()\n"
@@ -85,14 +88,22 @@ def test_limite_partagee_entre_processus(settings, tmp_path):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "quartiers.web.settings",
            "QUARTIERS_DATABASE_URL": _url_base(), "QUARTIERS_LIMITE_VERIFICATION": "5",
            "QUARTIERS_VAR": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         timeout=120)
-    assert out.returncode == 0, out.stderr
-    statuts = json.loads(out.stdout.strip().splitlines()[-1])
-    assert len(statuts) == 4 and 429 not in statuts
     c = Client(REMOTE_ADDR="198.51.100.77")
-    assert c.get("/api/v1/verification", HORS_FRANCE).status_code != 429  # 5th
-    r = c.get("/api/v1/verification", HORS_FRANCE)
+    for _ in range(3):  # the count is per fixed minute: start again if one ended meanwhile
+        limiteur.reinitialiser()
+        fenetre = int(time.time() // FENETRE_S)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        statuts = json.loads(out.stdout.strip().splitlines()[-1])
+        assert len(statuts) == 4 and 429 not in statuts
+        cinquieme = c.get("/api/v1/verification", HORS_FRANCE)
+        r = c.get("/api/v1/verification", HORS_FRANCE)
+        if int(time.time() // FENETRE_S) == fenetre:
+            break
+    else:
+        pytest.fail("trois fenêtres d'une minute franchies pendant l'essai")
+    assert cinquieme.status_code != 429
     assert r.status_code == 429 and r.json()["code"] == "trop_de_requetes"
     # another client is not affected
     assert Client(REMOTE_ADDR="198.51.100.78").get(

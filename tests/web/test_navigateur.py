@@ -393,7 +393,8 @@ def test_graphiques_lisibles_en_theme_sombre_et_sur_telephone(page):  # type: ig
     page.click("label[for='fr-radios-theme-dark']")
     page.wait_for_function("() => document.documentElement.getAttribute('data-fr-theme') "
                            "=== 'dark'")
-    page.keyboard.press("Escape")
+    page.click("#fr-theme-modal .fr-btn--close")
+    page.wait_for_selector("#fr-theme-modal.fr-modal--opened", state="detached")
     fond = page.evaluate(f"({RGB})(getComputedStyle(document.body).backgroundColor)")
     textes = page.eval_on_selector_all(
         "figure.graphique svg text",
