@@ -21,6 +21,10 @@ $PY -m quartiers.web collectstatic --noinput -v 0
 HOST=${QUARTIERS_HOST:-127.0.0.1}
 PORT=${QUARTIERS_PORT:-8000}
 echo
+if [ -z "${QUARTIERS_SECRET_KEY:-}" ]; then
+  # settings.py creates it on first start (mode 0600); sessions depend on it: back it up
+  echo "Clé secrète : ${QUARTIERS_VAR:-var}/cle-secrete (créée au premier démarrage, à sauvegarder avec la base)"
+fi
 echo "Application : http://$HOST:$PORT/"
 echo "API : http://$HOST:$PORT/api/v1/docs"
 $PY - <<'PYEOF'

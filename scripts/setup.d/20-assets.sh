@@ -16,7 +16,9 @@ if [ ! -f "$STAMP" ] || ! cmp -s frontend/package-lock.json "$STAMP"; then
   cp frontend/package-lock.json "$STAMP"
 fi
 mkdir -p "$VENDOR/maplibre-gl" "$VENDOR/axe-core"
-cp frontend/node_modules/maplibre-gl/dist/maplibre-gl.js \
+# the CSP build: its worker is a static file, not a blob: URL (Content-Security-Policy)
+cp frontend/node_modules/maplibre-gl/dist/maplibre-gl-csp.js \
+   frontend/node_modules/maplibre-gl/dist/maplibre-gl-csp-worker.js \
    frontend/node_modules/maplibre-gl/dist/maplibre-gl.css \
    frontend/node_modules/maplibre-gl/LICENSE.txt "$VENDOR/maplibre-gl/"
 cp frontend/node_modules/axe-core/axe.min.js frontend/node_modules/axe-core/LICENSE "$VENDOR/axe-core/"

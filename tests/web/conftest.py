@@ -79,16 +79,6 @@ def media(tmp_path, settings):  # type: ignore[no-untyped-def]
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture(autouse=True)
-def _limiteur_propre():  # type: ignore[no-untyped-def]
-    from quartiers.web.api.auth import limiteur, vider_cache
-
-    limiteur.reinitialiser()
-    vider_cache()
-    yield
-    limiteur.reinitialiser()
-
-
 def pytest_configure(config):  # type: ignore[no-untyped-def]
     # WhiteNoise warns when collectstatic has not run (tests serve static files by finders)
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")

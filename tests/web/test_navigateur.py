@@ -56,6 +56,10 @@ def page(navigateur, live_server, settings, tmp_path, prechauffe):  # type: igno
     pg.set_default_timeout(60_000)
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    # every Content-Security-Policy violation is reported on the console by Chromium
+    csp: list[str] = []
+    pg.on("console", lambda m: csp.append(f"{m.text} ({pg.url})")
+          if "Content Security Policy" in m.text else None)
     # nothing may leave the machine: every request goes to the live server
     requests: list[str] = []
     pg.on("request", lambda r: requests.append(r.url))
@@ -66,6 +70,7 @@ def page(navigateur, live_server, settings, tmp_path, prechauffe):  # type: igno
                and not u.startswith(("data:", "blob:"))]
     assert not outside, f"requêtes hors du serveur : {outside[:5]}"
     assert not errors, f"erreurs JavaScript : {errors}"
+    assert not csp, f"violations de la politique de sécurité du contenu : {csp}"
 
 
 def _captures() -> Path:
@@ -101,7 +106,7 @@ def _couleurs_distinctes(page, png: bytes) -> int:  # type: ignore[no-untyped-de
 
 def _attendre_carte(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector("#carte[data-etat='pret']", timeout=60_000)
-    page.wait_for_function("window.quartiersMap && window.quartiersMap.loaded()",
+    page.wait_for_function("() => window.quartiersMap && window.quartiersMap.loaded()",
                            timeout=30_000)
     assert page.get_attribute("#carte", "data-erreur") is None
 
@@ -119,7 +124,7 @@ def test_carte_dessine_et_clic_ouvre_la_fiche(page, point_dedans):  # type: igno
     # zoom on a known QPV and click its interior point
     page.evaluate("([lon, lat]) => window.quartiersMap.jumpTo({center: [lon, lat], zoom: 15})",
                   [point_dedans.lon, point_dedans.lat])
-    page.wait_for_function("window.quartiersMap.loaded() && "
+    page.wait_for_function("() => window.quartiersMap.loaded() && "
                            "window.quartiersMap.queryRenderedFeatures({layers: ['q-2024-fond']})"
                            ".length > 0", timeout=30_000)
     page.locator("#carte").screenshot(path=str(_captures() / "carte-zoom.png"))
@@ -168,7 +173,7 @@ def test_verifier_adresse_dedans_et_dehors(page, point_dedans, point_dehors):  #
     _attendre_carte(page)
     page.evaluate("([lon, lat]) => window.quartiersMap.jumpTo({center: [lon, lat], zoom: 15})",
                   [point_dedans.lon, point_dedans.lat])
-    page.wait_for_function("window.quartiersMap.loaded()")
+    page.wait_for_function("() => window.quartiersMap.loaded()")
     x, y = page.evaluate(
         "([lon, lat]) => { const p = window.quartiersMap.project([lon, lat]); "
         "return [p.x, p.y]; }", [point_dedans.lon, point_dedans.lat])
@@ -279,7 +284,18 @@ def test_epci_modifie_son_contrat_et_pas_un_autre(page):  # type: ignore[no-unty
 
 
 PAGES_AXE = ["/", "/carte/", "/verifier/", "/verifier/lots/", "/quartiers/", "/geographie/",
-             "/accessibilite/"]
+             "/accessibilite/", "/mentions-legales/", "/donnees-personnelles/",
+             "/plan-du-site/", "/page-qui-n-existe-pas/", "/connexion/", "/api/v1/docs"]
+
+
+def _axe_graves(page, contexte: str = "") -> list[str]:  # type: ignore[no-untyped-def]
+    """Serious and critical axe-core findings on the page (or on the ``contexte`` selector)."""
+    page.add_script_tag(url=page.base + "/static/vendor/axe-core/axe.min.js")
+    result = page.evaluate(
+        "async (ctx) => await axe.run(ctx || document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})", contexte)
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def test_accessibilite_axe(page, point_dedans):  # type: ignore[no-untyped-def]
@@ -287,12 +303,27 @@ def test_accessibilite_axe(page, point_dedans):  # type: ignore[no-untyped-def]
     for url in [*PAGES_AXE, f"/quartiers/{point_dedans.code}/",
                 f"/verifier/?lon={point_dedans.lon}&lat={point_dedans.lat}&millesime=2024"]:
         page.goto(page.base + url)
-        page.add_script_tag(url=page.base + "/static/vendor/axe-core/axe.min.js")
-        result = page.evaluate(
-            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
-        bad = [f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
-               for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        if url.startswith("/api/"):  # Swagger UI, one operation unfolded
+            page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
+            page.locator(".opblock-summary-control").first.click()
+            page.wait_for_selector(".opblock-body")
+        bad = _axe_graves(page)
+        if bad:
+            graves[url] = bad
+    assert not graves, graves
+
+
+def test_accessibilite_axe_telephone_theme_sombre(page, point_dedans):  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.context.add_init_script("localStorage.setItem('scheme', 'dark')")
+    graves: dict[str, list[str]] = {}
+    # the pages of the web layer's own apps (the verification pages are checked at desktop
+    # size by test_accessibilite_axe)
+    for url in [u for u in PAGES_AXE if not u.startswith(("/api/", "/verifier/"))] + [
+            f"/quartiers/{point_dedans.code}/"]:
+        page.goto(page.base + url)
+        assert page.get_attribute("html", "data-fr-theme") == "dark", url
+        bad = _axe_graves(page)
         if bad:
             graves[url] = bad
     assert not graves, graves
@@ -304,3 +335,122 @@ def test_documentation_api_sans_cdn(page):  # type: ignore[no-untyped-def]
     page.goto(page.base + "/api/v1/docs")
     page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
     assert "/api/v1/verification" in page.inner_text(".swagger-ui")
+    assert page.get_attribute("html", "lang") == "fr"
+    assert page.inner_text("h1").startswith("API Quartiers prioritaires")
+
+
+def _contraste(rgb1: list[float], rgb2: list[float]) -> float:
+    def lum(c: list[float]) -> float:
+        v = [x / 255 for x in c[:3]]
+        v = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in v]
+        return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]
+
+    a, b = sorted((lum(rgb1), lum(rgb2)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+RGB = "(s) => s.match(/[0-9.]+/g).slice(0, 3).map(Number)"
+
+
+def test_menu_mobile_sur_telephone(page):  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base + "/")
+    assert page.is_visible("#bouton-menu")
+    assert not page.is_visible("#fr-navigation a[href='/carte/']")  # the menu is folded
+    assert page.locator("main h1").bounding_box()["y"] < 844  # content on the first screen
+    page.click("#bouton-menu")
+    page.wait_for_selector("#menu-principal.fr-modal--opened")
+    page.click("#fr-navigation a[href='/carte/']")
+    page.wait_for_url(re.compile(r"/carte/$"))
+    page.goto(page.base + "/")
+    page.click("#bouton-menu")
+    page.wait_for_selector("#menu-principal.fr-modal--opened")
+    page.click("#menu-principal .fr-btn--close")
+    page.wait_for_selector("#menu-principal.fr-modal--opened", state="detached")
+    # skip links lead somewhere; the display settings open from the footer
+    cibles = page.eval_on_selector_all(".fr-skiplinks a", "as => as.map(a => a.hash)")
+    assert cibles and all(page.locator(c).count() == 1 for c in cibles)
+    assert not page.locator("footer a[href='']").count()
+    page.click("#bouton-affichage")
+    page.wait_for_selector("#fr-theme-modal.fr-modal--opened")
+    page.screenshot(path=str(_captures() / "mobile-affichage.png"))
+    assert not _axe_graves(page)
+
+
+def test_graphiques_lisibles_en_theme_sombre_et_sur_telephone(page):  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    from quartiers.registre.echanges.demonstration import MOT_DE_PASSE_DEMO
+
+    call_command("charger_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    _connexion(page, "lecteur", MOT_DE_PASSE_DEMO)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base + "/registre/tableaux/region/84/")
+    page.wait_for_selector("figure.graphique svg text")
+    # the theme chosen in the display settings, as a user does
+    page.click("#bouton-affichage")
+    page.wait_for_selector("#fr-theme-modal.fr-modal--opened")
+    page.click("label[for='fr-radios-theme-dark']")
+    page.wait_for_function("() => document.documentElement.getAttribute('data-fr-theme') "
+                           "=== 'dark'")
+    page.click("#fr-theme-modal .fr-btn--close")
+    page.wait_for_selector("#fr-theme-modal.fr-modal--opened", state="detached")
+    fond = page.evaluate(f"({RGB})(getComputedStyle(document.body).backgroundColor)")
+    textes = page.eval_on_selector_all(
+        "figure.graphique svg text",
+        f"ts => ts.map(t => [({RGB})(getComputedStyle(t).fill), "
+        "t.getBoundingClientRect().height])")
+    assert textes
+    pires = min(_contraste(c, fond) for c, _ in textes)
+    assert pires >= 4.5, f"contraste {pires:.2f} du texte des graphiques en thème sombre"
+    assert min(h for _, h in textes) >= 9, "texte des graphiques illisible sur téléphone"
+    page.screenshot(path=str(_captures() / "graphiques-sombre-mobile.png"), full_page=True)
+    assert not _axe_graves(page, "figure.graphique")  # the page itself is the register's
+
+
+def test_page_404_en_francais(page):  # type: ignore[no-untyped-def]
+    resp = page.goto(page.base + "/cette-page-n-existe-pas/")
+    assert resp is not None and resp.status == 404
+    assert page.get_attribute("html", "lang") == "fr"
+    assert page.inner_text("main h1") == "Page non trouvée"
+    assert page.is_visible("header.fr-header") and page.is_visible("footer.fr-footer")
+
+
+def test_declaration_d_accessibilite(page):  # type: ignore[no-untyped-def]
+    page.goto(page.base + "/")
+    page.click("footer >> text=Accessibilité : non conforme")
+    page.wait_for_url(re.compile(r"/accessibilite/$"))
+    titres = page.eval_on_selector_all("main h2", "hs => hs.map(h => h.textContent.trim())")
+    for t in ("État de conformité", "Résultats des tests", "Contenus non accessibles",
+              "Établissement de cette déclaration d'accessibilité",
+              "Retour d'information et contact", "Voies de recours"):
+        assert t in titres
+    assert "non conforme" in page.inner_text("main")
+    assert "Défenseur des droits" in page.inner_text("main")
+
+
+def test_carte_en_francais_avec_fond_et_noms_des_communes(page, settings, point_dedans):  # type: ignore[no-untyped-def]
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    tuiles: list[str] = []
+
+    def servir(route):  # type: ignore[no-untyped-def]
+        tuiles.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=png)
+
+    settings.FOND_CARTE_URL = page.base + "/tuiles-test/{z}/{x}/{y}.png"
+    settings.FOND_CARTE_ATTRIBUTION = "Fond de carte de test"
+    page.route("**/tuiles-test/**", servir)
+    page.goto(page.base + "/carte/")
+    _attendre_carte(page)
+    assert page.get_attribute(".maplibregl-ctrl-zoom-in", "title") == "Zoomer"
+    assert page.get_attribute(".maplibregl-ctrl-zoom-out", "title") == "Dézoomer"
+    assert page.get_attribute("#carte canvas", "aria-label") == "Carte"
+    assert "Fond de carte de test" in page.inner_text(".maplibregl-ctrl-attrib")
+    assert page.evaluate("() => !!window.quartiersMap.getSource('fond')")
+    assert tuiles, "aucune tuile du fond de carte demandée"
+    page.evaluate("([lon, lat]) => window.quartiersMap.jumpTo({center: [lon, lat], zoom: 12})",
+                  [point_dedans.lon, point_dedans.lat])
+    page.wait_for_selector(".etiquette-commune", timeout=30_000)
+    assert page.locator(".etiquette-commune").count() > 0
+    page.locator("#carte").screenshot(path=str(_captures() / "carte-noms-communes.png"))

@@ -21,7 +21,7 @@ def test_pages_repondent_en_francais(client, url):
 
 def test_carte_sert_les_bibliotheques_localement(client):
     html = client.get("/carte/").content.decode()
-    assert "/static/vendor/maplibre-gl/maplibre-gl.js" in html
+    assert "/static/vendor/maplibre-gl/maplibre-gl-csp.js" in html
     assert "https://" not in html.split("<body")[0]  # no CDN in <head>
     assert 'id="carte-config"' in html
 

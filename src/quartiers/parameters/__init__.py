@@ -16,6 +16,7 @@ values carry their legal reference.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from importlib import resources
@@ -117,6 +118,41 @@ _CHOICES = {
 }
 
 
+def parameter_info(name: str) -> dict[str, Any]:
+    """Label, description, unit and bounds of parameter ``name`` (as in regles.yaml)."""
+    raw = _raw()
+    spec = raw["legislation"].get(name) or raw["methode"].get(name) or {}
+    return {"libelle": spec.get("libelle", name), "description": spec.get("description", ""),
+            "unite": spec.get("unite", ""), "bornes": spec.get("bornes"),
+            "choix": _CHOICES.get(name, ())}
+
+
+def _nombre(name: str, raw: Any) -> float:
+    """A finite number within the parameter's bounds; French writing accepted (``0,55``,
+    ``5 000 000``)."""
+    text = str(raw).strip()
+    for space in (" ", "\u00a0", "\u202f", "_"):
+        text = text.replace(space, "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        number = float(text) if len(text) <= 64 else math.nan
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        shown = str(raw) if len(str(raw)) <= 40 else str(raw)[:40] + "…"
+        raise QuartiersError(f"« {shown} » n'est pas un nombre", champ=name)
+    bornes = parameter_info(name)["bornes"]
+    if bornes and not bornes[0] <= number <= bornes[1]:
+        def fr(x: float) -> str:
+            return f"{x:g}".replace(".", ",")
+
+        raise QuartiersError(
+            f"{fr(number)} est hors des bornes admises ({fr(bornes[0])} à {fr(bornes[1])})",
+            champ=name)
+    return number
+
+
 def _coerce(name: str, raw: Any, current: Any) -> Any:
     if isinstance(current, bool):
         text = str(raw).strip().lower()
@@ -126,19 +162,15 @@ def _coerce(name: str, raw: Any, current: Any) -> Any:
             return False
         raise QuartiersError(f"« {raw} » n'est pas un booléen (oui/non)", champ=name)
     if isinstance(current, int):
-        try:
-            number = float(raw)
-        except ValueError:
-            raise QuartiersError(f"« {raw} » n'est pas un nombre", champ=name) from None
+        number = _nombre(name, raw)
         if not number.is_integer():
             raise QuartiersError(f"« {raw} » doit être un nombre entier", champ=name)
         return int(number)
     if isinstance(current, float):
-        try:
-            return float(raw)
-        except ValueError:
-            raise QuartiersError(f"« {raw} » n'est pas un nombre", champ=name) from None
+        return _nombre(name, raw)
     value = str(raw)
+    if len(value) > 200:
+        raise QuartiersError("valeur trop longue (200 caractères au plus)", champ=name)
     if name in _CHOICES and value not in _CHOICES[name]:
         raise QuartiersError(
             f"valeur « {value} » inconnue (valeurs possibles : {', '.join(_CHOICES[name])})",

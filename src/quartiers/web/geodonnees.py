@@ -26,6 +26,7 @@ from pyproj import Transformer
 from quartiers.config import dataset
 from quartiers.errors import QuartiersError
 from quartiers.perimeters import LAMBERT93, PerimeterSet, load_perimeters
+from quartiers.web.libelles import code_lisible
 
 MILLESIMES: dict[str, str] = {
     "2024": "Liste officielle 2024",
@@ -141,7 +142,8 @@ def quartiers_geojson(millesime: str, departement: str = "", uu: str = "") -> by
             "type": "Feature",
             "id": i,
             "properties": {
-                "code": str(pset.codes[i]), "nom": str(pset.names[i]), "millesime": millesime,
+                "code": str(pset.codes[i]), "libelle": code_lisible(str(pset.codes[i])),
+                "nom": str(pset.names[i]), "millesime": millesime,
                 "communes": communes, "departement": dep, "uu_code": uu_code, "uu_nom": uu_nom,
             },
             "geometry": _geometrie_wgs84(pset.geometry[i]),
@@ -168,22 +170,28 @@ def contours_geojson(kind: str, departement: str = "") -> bytes:
         raise ErreurPoint("couche_inconnue", f"couche « {kind} » inconnue")
     if departement and departement not in departements_contours():
         raise ErreurPoint("departement_inconnu", f"département « {departement} » absent")
-    features = []
+    props, geoms = [], []
     for path in _fichiers_contours(kind, departement):
         data = json.loads(path.read_text(encoding="utf-8"))
         items = data.get("features", []) if data.get("type") == "FeatureCollection" else [data]
         for f in items:
-            props = f.get("properties") or {}
-            geom = shapely.geometry.shape(f["geometry"])
-            # ~30 m simplification: outlines are a base layer, not a legal boundary
-            geom = shapely.simplify(geom, 0.0003, preserve_topology=True)
-            mapping = shapely.geometry.mapping(geom)
-            features.append({
-                "type": "Feature",
-                "properties": {"code": props.get("code", ""), "nom": props.get("nom", "")},
-                "geometry": {"type": mapping["type"],
-                             "coordinates": _round_coords(mapping["coordinates"], 4)},
-            })
+            p = f.get("properties") or {}
+            props.append({"code": p.get("code", ""), "nom": p.get("nom", "")})
+            geoms.append(shapely.geometry.shape(f["geometry"]))
+    # ~30 m simplification: outlines are a base layer, not a legal boundary; each outline
+    # also carries a point inside it where the map writes the commune's name
+    simplified = shapely.simplify(np.array(geoms, dtype=object), 0.0003,
+                                  preserve_topology=True)
+    labels = shapely.get_coordinates(shapely.point_on_surface(simplified)).round(5)
+    features = []
+    for prop, geom, label in zip(props, simplified, labels, strict=True):
+        mapping = shapely.geometry.mapping(geom)
+        features.append({
+            "type": "Feature",
+            "properties": {**prop, "etiquette": label.tolist()},
+            "geometry": {"type": mapping["type"],
+                         "coordinates": _round_coords(mapping["coordinates"], 4)},
+        })
     return json.dumps({"type": "FeatureCollection", "features": features},
                       ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -279,8 +287,10 @@ def fiche(code: str) -> dict[str, Any] | None:
         "departement": str(pset.departements[i]),
         "surface_ha": round(float(shapely.area(geom)) / 10_000, 1),
         "indicateurs": _indicateurs(mask),
-        "methode": "niveau de vie moyen = somme ind_snv / somme ind des carreaux de 200 m dont "
-                   "le centre est dans le périmètre (Filosofi 2019, INSEE)",
+        "methode": "niveau de vie moyen des habitants = somme de leurs niveaux de vie "
+                   "(variable ind_snv de Filosofi) divisée par leur nombre (variable ind), sur "
+                   "les carreaux de 200 m dont le centre est dans le périmètre (Filosofi 2019, "
+                   "INSEE) ; l'INSEE ne publie pas la médiane par carreau",
         "unite_urbaine": uu_info,
         "mediane_nationale": round(inp.uus.national_median),
         "geometrie": _geometrie_wgs84(geom),

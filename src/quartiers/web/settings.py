@@ -2,8 +2,11 @@
 
 - ``QUARTIERS_DATABASE_URL``: ``sqlite:///chemin`` (default: ``var/quartiers.sqlite3``) or
   ``postgresql://user:password@host:port/name``;
-- ``QUARTIERS_SECRET_KEY``, ``QUARTIERS_DEBUG`` (``1``/``0``), ``QUARTIERS_ALLOWED_HOSTS``;
-- ``QUARTIERS_HTTPS`` (``1`` when served over HTTPS: secure cookies, HSTS);
+- ``QUARTIERS_SECRET_KEY`` (else a key generated once in the var directory, see
+  :mod:`quartiers.web.secret`), ``QUARTIERS_DEBUG`` (``1``/``0``), ``QUARTIERS_ALLOWED_HOSTS``;
+- ``QUARTIERS_HTTPS`` (``1`` when served over HTTPS: secure cookies, HSTS, redirect to HTTPS);
+- ``QUARTIERS_PROXIES``: number of reverse proxies of ours in front of the application
+  (``X-Forwarded-For``, ``X-Forwarded-Proto``; 0, the default, trusts no such header);
 - ``QUARTIERS_DATA``: the data directory (see :mod:`quartiers.config`).
 """
 
@@ -13,15 +16,15 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from quartiers.web.secret import cle_secrete
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BASE_DIR.parents[2]
 VAR_DIR = Path(os.environ.get("QUARTIERS_VAR", PROJECT_ROOT / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite database, media, static files
 
 DEBUG = os.environ.get("QUARTIERS_DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get(
-    "QUARTIERS_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
-)
+SECRET_KEY = cle_secrete(VAR_DIR)
 ALLOWED_HOSTS = os.environ.get(
     "QUARTIERS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver"
 ).split(",")
@@ -92,7 +95,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "quartiers.web.csp.CspMiddleware",  # before WhiteNoise: static files get the policy too
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "quartiers.web.garde.RefusCaractereNul",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -116,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dsfr.context_processors.site_config",
+                "quartiers.web.accueil.contexte.gabarit",
             ],
         },
     },
@@ -144,19 +150,57 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "/connexion/"
 
 HTTPS = os.environ.get("QUARTIERS_HTTPS", "0") == "1"
+# Reverse proxies of ours in front of the application (quartiers.web.reseau): only then are
+# X-Forwarded-For (client address) and X-Forwarded-Proto (HTTPS) believed.
+PROXIES_DE_CONFIANCE = int(os.environ.get("QUARTIERS_PROXIES", "0") or 0)
+if PROXIES_DE_CONFIANCE > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Messages live in the session, on the server: a client cannot make the site show its text.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Every unhandled exception reaches the server log (stderr, i.e. gunicorn's log) with its
+# traceback, DEBUG or not; 4xx answers are left to the access log.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "serveur": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "serveur"},
+    },
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": "WARNING", "propagate": True},
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "quartiers": {"handlers": ["stderr"], "level": os.environ.get(
+            "QUARTIERS_LOGLEVEL", "INFO").upper(), "propagate": False},
+    },
+}
 
 # web application settings (quartiers.web.*, see docs/web.md)
-# Background tile URL template for the map ({z}/{x}/{y}); empty: no background, the map
-# still shows the commune and département outlines served by the application.
+# Base map: a raster tile URL template ({z}/{x}/{y}) and its attribution. Empty (the default,
+# this machine is offline): no tiles, the map draws the commune outlines and names from the
+# data directory. The State's standard is IGN's Plan IGN (docs/web.md gives the URL).
 FOND_CARTE_URL = os.environ.get("QUARTIERS_FOND_CARTE", "")
 FOND_CARTE_ATTRIBUTION = os.environ.get("QUARTIERS_FOND_CARTE_ATTRIBUTION", "")
-# Public lookup rate limit per client IP address (requests per minute; 0: no limit).
+FOND_CARTE_ZOOM_MAX = int(os.environ.get("QUARTIERS_FOND_CARTE_ZOOM_MAX", "19") or 19)
+# Who runs this service and how to reach them (footer, accessibility statement).
+EXPLOITANT = os.environ.get("QUARTIERS_EXPLOITANT", "")
+CONTACT = os.environ.get("QUARTIERS_CONTACT", "")
+# Public lookup rate limit per client IP address, shared by every worker through the
+# database (requests per minute; 0: no limit).
 LIMITE_VERIFICATION_PAR_MINUTE = int(os.environ.get("QUARTIERS_LIMITE_VERIFICATION", "600"))
 # Batch lookups: largest uploaded file (bytes) and whether the web server runs the worker
 # thread itself (set 0 when `python -m quartiers.web traiter_lots` runs as its own service).

@@ -16,3 +16,6 @@ urlpatterns = [
     path("verifier/", include("quartiers.web.verification.urls")),
     path("api/", include("quartiers.web.api.urls")),
 ]
+
+handler404 = "quartiers.web.accueil.views.erreur_404"
+handler500 = "quartiers.web.accueil.views.erreur_500"

@@ -1,6 +1,16 @@
-"""Login throttling: after too many failures for one username (or one address), logins
-are refused for a while, on every login path (register login page and Django admin),
-because the check is in the authentication backend."""
+"""Login throttling that slows an attacker without locking the real user out.
+
+Failures are counted per (username, client address) pair: after ``ECHECS_LIBRES`` failures
+of a pair, each new attempt of that pair must wait twice as long as the previous one
+(``DELAI_INITIAL``, doubled, up to ``DELAI_MAX``) after the last failure. Nothing else is
+blocked: the same username from an address that did not fail, or another username from the
+failing address, logs in as usual — so nobody can lock an account, or everybody behind one
+address, by failing on purpose. The client address is the one seen through the trusted
+reverse proxies (:func:`quartiers.web.reseau.adresse_client`, setting ``QUARTIERS_PROXIES``).
+Attempts refused during a wait are not counted (they do not lengthen it). A successful login
+clears the username's failures. The check is in the authentication backend, so it covers
+every login path (register login page and Django admin).
+"""
 
 from __future__ import annotations
 
@@ -12,33 +22,54 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from quartiers.registre.comptes.models import TentativeConnexion
+from quartiers.web.reseau import adresse_client
 
-MAX_ECHECS_IDENTIFIANT = 5
-MAX_ECHECS_ADRESSE = 20
-DUREE_BLOCAGE = dt.timedelta(minutes=15)
+ECHECS_LIBRES = 3
+DELAI_INITIAL = dt.timedelta(seconds=2)
+DELAI_MAX = dt.timedelta(minutes=15)
+CONSERVATION = dt.timedelta(days=1)
 
-MESSAGE_BLOCAGE = ("Trop de tentatives de connexion échouées : ce compte est temporairement "
-                   "bloqué. Réessayez dans 15 minutes.")
+MESSAGE_BLOCAGE = ("Trop de tentatives de connexion échouées pour cet identifiant depuis votre "
+                   "adresse : patientez quelques minutes avant de réessayer. Les autres "
+                   "connexions ne sont pas touchées.")
 
 
 def adresse(request: Any) -> str:
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return adresse_client(request)
+
+
+def delai(echecs: int) -> dt.timedelta:
+    """Wait imposed after ``echecs`` failures of one pair."""
+    if echecs < ECHECS_LIBRES:
+        return dt.timedelta(0)
+    exposant = min(echecs - ECHECS_LIBRES, 20)
+    return min(DELAI_INITIAL * (2 ** exposant), DELAI_MAX)
+
+
+def attente(identifiant: str, ip: str) -> dt.timedelta:
+    """How long the pair must still wait before its next attempt (0 when it may try)."""
+    now = timezone.now()
+    echecs = TentativeConnexion.objects.filter(
+        identifiant=(identifiant or "").lower()[:150], adresse_ip=ip[:64],
+        date__gte=now - CONSERVATION)
+    n = echecs.count()
+    if n < ECHECS_LIBRES:
+        return dt.timedelta(0)
+    derniere = echecs.order_by("-date").values_list("date", flat=True).first()
+    if derniere is None:
+        return dt.timedelta(0)
+    return max(derniere + delai(n) - now, dt.timedelta(0))
 
 
 def est_bloque(identifiant: str, ip: str) -> bool:
-    depuis = timezone.now() - DUREE_BLOCAGE
-    recent = TentativeConnexion.objects.filter(date__gte=depuis)
-    if identifiant and recent.filter(identifiant=identifiant.lower()).count() \
-            >= MAX_ECHECS_IDENTIFIANT:
-        return True
-    return bool(ip) and recent.filter(adresse_ip=ip).count() >= MAX_ECHECS_ADRESSE
+    return attente(identifiant, ip) > dt.timedelta(0)
 
 
 def noter_echec(identifiant: str, ip: str) -> None:
+    if est_bloque(identifiant, ip):
+        return  # refused without a password check: not a new failure
     # old failures are useless: keep the table small
-    TentativeConnexion.objects.filter(date__lt=timezone.now() - dt.timedelta(days=1)).delete()
+    TentativeConnexion.objects.filter(date__lt=timezone.now() - CONSERVATION).delete()
     TentativeConnexion.objects.create(identifiant=(identifiant or "").lower()[:150],
                                       adresse_ip=ip[:64])
 
@@ -48,7 +79,7 @@ def effacer_echecs(identifiant: str) -> None:
 
 
 class ThrottledModelBackend(ModelBackend):
-    """Django's backend, refusing any attempt while the username or address is blocked."""
+    """Django's backend, refusing the attempts of a (username, address) pair that must wait."""
 
     def authenticate(self, request: Any, username: str | None = None,
                      password: str | None = None, **kwargs: Any) -> Any:

@@ -1,40 +1,35 @@
-"""Token authentication and the public lookup's rate limit."""
+"""API authentication (bearer tokens, browser sessions) and the public lookup's rate limit.
+
+A token is looked up in the database on every request (one indexed read): a token switched
+off in the admin stops working at once, in every worker. A request with neither a token nor
+a logged-in session gets 401 ``authentification_requise``; the CSRF check applies only to
+writes made with a logged-in session. The rate limit counts requests per client address and
+minute in the database, so every gunicorn worker (and every server sharing the database)
+sees the same count.
+"""
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
-from quartiers.web.api.models import JetonApi, empreinte
+from quartiers.web.api.models import CompteurDebit, JetonApi, empreinte
+from quartiers.web.reseau import adresse_client
 
-_CACHE_TTL = 60.0
-_cache: dict[str, tuple[float, Any]] = {}
-_cache_lock = threading.Lock()
+FENETRE_S = 60
 
 
 def utilisateur_du_jeton(jeton: str) -> Any:
-    """The active user of a bearer token, or None (cached for a minute per process)."""
-    key = empreinte(jeton)
-    now = time.monotonic()
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit and now - hit[0] < _CACHE_TTL:
-            return hit[1]
-    obj = JetonApi.objects.select_related("utilisateur").filter(empreinte=key, actif=True).first()
-    user = obj.utilisateur if obj and obj.utilisateur.is_active else None
-    with _cache_lock:
-        _cache[key] = (now, user)
-    return user
-
-
-def vider_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
+    """The active user of an active bearer token, or None."""
+    obj = (JetonApi.objects.select_related("utilisateur")
+           .filter(empreinte=empreinte(jeton), actif=True, utilisateur__is_active=True).first())
+    return obj.utilisateur if obj else None
 
 
 class JetonAuth(HttpBearer):
@@ -49,7 +44,18 @@ class JetonAuth(HttpBearer):
         return user
 
 
-AUTH = [JetonAuth(), django_auth]
+class SessionConnectee(SessionAuth):
+    """Django's session, CSRF-checked only when a user is logged in: an anonymous call is
+    unauthenticated (401), not a CSRF failure (403)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+AUTH = [JetonAuth(), SessionConnectee()]
 
 
 def client_authentifie(request: HttpRequest) -> bool:
@@ -70,34 +76,37 @@ class TropDeRequetes(Exception):
         self.attente = attente
 
 
-class Limiteur:
-    """Fixed one-minute window per client address, in process memory."""
+def consommer(cle: str, cout: int, fenetre: int) -> int:
+    """Add ``cout`` to the client's count in ``fenetre`` and return the new count (atomic
+    across processes: an UPDATE ... SET compte = compte + n, or the first INSERT)."""
+    rows = CompteurDebit.objects.filter(cle=cle, fenetre=fenetre)
+    with transaction.atomic():
+        if rows.update(compte=F("compte") + cout) == 0:
+            try:
+                with transaction.atomic():
+                    CompteurDebit.objects.create(cle=cle, fenetre=fenetre, compte=cout)
+            except IntegrityError:  # another worker created it in between
+                rows.update(compte=F("compte") + cout)
+            else:
+                # a new window for this client: drop the finished ones (keeps the table small)
+                CompteurDebit.objects.filter(fenetre__lt=fenetre - 1).delete()
+        return int(rows.values_list("compte", flat=True).get())
 
-    def __init__(self) -> None:
-        self._fenetres: dict[str, tuple[int, int]] = {}
-        self._lock = threading.Lock()
+
+class Limiteur:
+    """Fixed one-minute window per client address, counted in the database."""
 
     def verifier(self, request: HttpRequest, cout: int = 1) -> None:
         limite = getattr(settings, "LIMITE_VERIFICATION_PAR_MINUTE", 600)
         if limite <= 0 or client_authentifie(request):
             return
-        ip = request.META.get("REMOTE_ADDR", "")
         now = time.time()
-        fenetre = int(now // 60)
-        with self._lock:
-            f, n = self._fenetres.get(ip, (fenetre, 0))
-            if f != fenetre:
-                f, n = fenetre, 0
-            n += cout
-            self._fenetres[ip] = (f, n)
-            if len(self._fenetres) > 100_000:
-                self._fenetres = {k: v for k, v in self._fenetres.items() if v[0] == fenetre}
+        n = consommer(adresse_client(request)[:80], cout, int(now // FENETRE_S))
         if n > limite:
-            raise TropDeRequetes(int(60 - now % 60) + 1)
+            raise TropDeRequetes(int(FENETRE_S - now % FENETRE_S) + 1)
 
     def reinitialiser(self) -> None:
-        with self._lock:
-            self._fenetres.clear()
+        CompteurDebit.objects.all().delete()
 
 
 limiteur = Limiteur()

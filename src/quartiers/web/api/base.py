@@ -10,9 +10,11 @@ point lookup is rate limited per client address unless authenticated.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
@@ -40,7 +42,11 @@ api = NinjaAPI(
         "stable). Authentification des clients machines : `Authorization: Bearer <jeton>`."
     ),
     urls_namespace="api-1",
+    # no deep links: Swagger UI would nest a link inside each operation's toggle button
+    # (axe: nested-interactive); the page's template is templates/ninja/swagger.html
+    docs=Swagger(settings={"deepLinking": False}),
 )
+logger = logging.getLogger(__name__)
 
 def _erreur(request: HttpRequest, status: int, code: str, message: str,
             **headers: str) -> HttpResponse:
@@ -103,6 +109,16 @@ def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
             404: "introuvable", 405: "methode_non_autorisee", 409: "conflit",
             413: "trop_volumineux"}.get(exc.status_code, "erreur")
     return _erreur(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(Exception)
+def _interne(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Any other exception: logged with its traceback, a JSON 500 for the client."""
+    logger.error("erreur interne de l'API : %s %s", request.method, request.get_full_path(),
+                 exc_info=exc)
+    return _erreur(request, 500, "erreur_interne",
+                   "erreur interne du serveur, enregistrée dans son journal : réessayez plus "
+                   "tard ou signalez-la à l'exploitant")
 
 
 @api.exception_handler(ValidationError)

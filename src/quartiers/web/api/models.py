@@ -38,3 +38,16 @@ class JetonApi(models.Model):
         obj = cls.objects.create(utilisateur=utilisateur, nom=nom, prefixe=jeton[:8],
                                  empreinte=empreinte(jeton))
         return obj, jeton
+
+
+class CompteurDebit(models.Model):
+    """Requests of one client (``cle``) in one one-minute window, shared by every worker."""
+
+    cle = models.CharField(max_length=80)
+    fenetre = models.BigIntegerField(db_index=True)
+    compte = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "compteur de la limite de débit"
+        constraints = (models.UniqueConstraint(fields=["cle", "fenetre"],
+                                               name="compteur_unique_par_fenetre"),)

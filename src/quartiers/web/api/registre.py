@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from quartiers.web.api.auth import AUTH
@@ -61,8 +61,9 @@ def contrat(request: HttpRequest, pk: int) -> Any:
 
 class ContratModification(Schema):
     version: int
-    intitule: str | None = None
-    statut: str | None = None
+    # the model's limits: a longer text is a 422, not a database error
+    intitule: str | None = Field(None, min_length=1, max_length=300)
+    statut: str | None = Field(None, max_length=40)
 
 
 @router.patch("/registre/contrats/{int:pk}", auth=AUTH, tags=["registre"],

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
@@ -34,7 +35,9 @@ def config_carte(
             "communes": reverse("carte:communes", args=["DEP"]),
             "departements": reverse("carte:departements"),
         },
-        "fond": {"url": settings.FOND_CARTE_URL, "attribution": settings.FOND_CARTE_ATTRIBUTION},
+        "fond": {"url": settings.FOND_CARTE_URL, "attribution": settings.FOND_CARTE_ATTRIBUTION,
+                 "zoomMax": settings.FOND_CARTE_ZOOM_MAX},
+        "workerUrl": static("vendor/maplibre-gl/maplibre-gl-csp-worker.js"),
         "ficheUrl": reverse("fiches:fiche", args=["CODE"]),
         "surClic": sur_clic,
     }

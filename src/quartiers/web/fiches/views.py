@@ -9,6 +9,7 @@ from django.shortcuts import render
 from quartiers.web import geodonnees
 from quartiers.web.carte.views import config_carte
 from quartiers.web.fiches.registre import infos_registre, quartier_du_registre
+from quartiers.web.libelles import code_lisible
 
 
 def liste(request: HttpRequest) -> HttpResponse:
@@ -53,7 +54,8 @@ def fiche(request: HttpRequest, code: str) -> HttpResponse:
         emprise = [[min(lon), min(lat)], [max(lon), max(lat)]] if lon else None
         config = config_carte((data["millesime"],), emprise=emprise)
     return render(request, "fiches/fiche.html", {
-        "title": f"{data['nom']} ({code})", "q": data, "registre": registre, "config": config,
+        "title": f"{data['nom']} ({code_lisible(code)})", "q": data, "registre": registre,
+        "config": config,
     })
 
 

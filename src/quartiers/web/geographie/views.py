@@ -16,9 +16,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from quartiers.errors import QuartiersError
-from quartiers.parameters import load_rules, rule_sets
+from quartiers.parameters import load_rules, parameter_info, rule_sets
 from quartiers.web import geodonnees
 from quartiers.web.carte.views import COULEURS, config_carte
+from quartiers.web.libelles import CHOIX, METHODES, code_lisible
 
 PREFIXE = "p_"
 
@@ -27,7 +28,7 @@ def _parametres(request: HttpRequest) -> tuple[str, dict[str, str], list[dict[st
     """Rule set, overrides (only values that differ from the default) and form rows."""
     jeux = rule_sets()
     jeu = request.GET.get("jeu", "2024")
-    if jeu not in jeux:
+    if not isinstance(jeu, str) or jeu not in jeux:
         jeu = "2024"
     defaults = load_rules(jeu).describe()
     overrides: dict[str, str] = {}
@@ -36,18 +37,32 @@ def _parametres(request: HttpRequest) -> tuple[str, dict[str, str], list[dict[st
         name = d["parametre"]
         default = d["valeur"]
         shown = _texte(default)
-        raw = request.GET.get(PREFIXE + name)
-        if raw is not None and raw.strip() != "" and raw.strip() != shown:
-            overrides[name] = raw.strip()
-            shown = raw.strip()
-        rows.append({**d, "champ": PREFIXE + name, "saisie": shown, "defaut": _texte(default),
-                     "booleen": isinstance(default, bool)})
+        raw = (request.GET.get(PREFIXE + name) or "").strip()
+        if raw and raw != shown and not _meme_valeur(jeu, name, raw, default):
+            overrides[name] = raw
+            shown = raw
+        info = parameter_info(name)
+        rows.append({**d, **info, "champ": PREFIXE + name, "saisie": shown,
+                     "defaut": _texte(default), "booleen": isinstance(default, bool),
+                     "options": [(c, CHOIX.get(c, c)) for c in info["choix"]]})
     return jeu, overrides, rows
 
 
+def _meme_valeur(jeu: str, name: str, raw: str, default: Any) -> bool:
+    """``raw`` reads as the default value (``0.6`` and ``0,6`` alike)."""
+    try:
+        return bool(getattr(load_rules(jeu, {name: raw}), name) == default)
+    except QuartiersError:
+        return False
+
+
 def _texte(v: Any) -> str:
+    """A parameter's value as the form shows it (French decimals, no thousands separator, so
+    that it reads back as the same number)."""
     if isinstance(v, bool):
         return "oui" if v else "non"
+    if isinstance(v, float):
+        return f"{v:g}".replace(".", ",")
     return str(v)
 
 
@@ -80,7 +95,7 @@ def geographie(request: HttpRequest) -> HttpResponse:
             "nb_quartiers": len(q),
             "population": round(float(q["population"].sum())),
             "nb_zones": len(expl),
-            "methode": result.method,
+            "methode": METHODES.get(result.squares.statistic_kind, result.method),
             "motifs": [{"explication": k, "zones": int(v.zones), "population": round(v.population)}
                        for k, v in motifs.iterrows()],
         }
@@ -127,7 +142,8 @@ def resultat_geojson(request: HttpRequest) -> HttpResponse:
     for i, row in enumerate(q.itertuples(index=False)):
         features.append({
             "type": "Feature", "id": i,
-            "properties": {"code": row.code, "nom": row.nom, "population": float(row.population),
+            "properties": {"code": row.code, "libelle": code_lisible(row.code), "nom": row.nom,
+                           "population": float(row.population),
                            "uu_code": row.uu_code, "statistique": float(row.statistique),
                            "seuil": int(row.seuil)},
             "geometry": json.loads(json.dumps(row.geometry.__geo_interface__)),

@@ -3,14 +3,46 @@
  * quartiersCarte(container, config) where config (JSON in a <script type="application/json">) is:
  *   couches: [{id, libelle, url, couleur, visible}]   GeoJSON perimeter layers (one per vintage)
  *   contours: {communes: url, departements: url}       base layer of outlines
- *   fond: {url, attribution}                            optional raster tile template
+ *   fond: {url, attribution, zoomMax}                   optional raster tile template
+ *   workerUrl: static URL of MapLibre's CSP worker     (no blob: worker, see quartiers.web.csp)
  *   ficheUrl: "/quartiers/CODE/"                        click -> sheet (CODE replaced)
  *   centre: [lon, lat], zoom
  *   surClic: "fiche" | "point"                          "point" fills #lon/#lat inputs
  * The container gets data-etat="pret" once every source is loaded (tests wait for it).
+ * Commune names are written over the map as HTML labels (no glyph server needed) from the
+ * label point that each commune outline carries (properties.etiquette).
  */
 (function () {
   "use strict";
+
+  // French texts of MapLibre's controls (its `locale` option)
+  var LOCALE = {
+    "AttributionControl.ToggleAttribution": "Afficher ou masquer les sources",
+    "AttributionControl.MapFeedback": "Signaler une erreur de la carte",
+    "FullscreenControl.Enter": "Plein écran",
+    "FullscreenControl.Exit": "Quitter le plein écran",
+    "GeolocateControl.FindMyLocation": "Me localiser",
+    "GeolocateControl.LocationNotAvailable": "Position non disponible",
+    "LogoControl.Title": "Logo MapLibre",
+    "Map.Title": "Carte",
+    "Marker.Title": "Repère sur la carte",
+    "NavigationControl.ResetBearing": "Réorienter vers le nord",
+    "NavigationControl.ZoomIn": "Zoomer",
+    "NavigationControl.ZoomOut": "Dézoomer",
+    "Popup.Close": "Fermer la bulle",
+    "ScaleControl.Feet": "pi",
+    "ScaleControl.Meters": "m",
+    "ScaleControl.Kilometers": "km",
+    "ScaleControl.Miles": "mi",
+    "ScaleControl.NauticalMiles": "nmi",
+    "TerrainControl.Enable": "Afficher le relief",
+    "TerrainControl.Disable": "Masquer le relief",
+    "CooperativeGesturesHandler.WindowsHelpText": "Ctrl + molette pour zoomer sur la carte",
+    "CooperativeGesturesHandler.MacHelpText": "⌘ + molette pour zoomer sur la carte",
+    "CooperativeGesturesHandler.MobileHelpText": "Deux doigts pour déplacer la carte"
+  };
+  var ZOOM_NOMS = 10.5;      // commune names from this zoom on
+  var NOMS_MAX = 250;        // at most this many names at once
 
   function style(config) {
     var s = {
@@ -21,7 +53,7 @@
     if (config.fond && config.fond.url) {
       s.sources.fond = {
         type: "raster", tiles: [config.fond.url], tileSize: 256,
-        attribution: config.fond.attribution || "",
+        maxzoom: config.fond.zoomMax || 19, attribution: config.fond.attribution || "",
       };
       s.layers.push({ id: "fond", type: "raster", source: "fond" });
     }
@@ -42,12 +74,14 @@
 
   window.quartiersCarte = function (container, config) {
     var el = typeof container === "string" ? document.getElementById(container) : container;
+    if (config.workerUrl && maplibregl.setWorkerUrl) { maplibregl.setWorkerUrl(config.workerUrl); }
     var map = new maplibregl.Map({
       container: el,
       style: style(config),
       center: config.centre || [5.5, 43.8],
       zoom: config.zoom || 7,
-      attributionControl: { compact: false, customAttribution: "INSEE, ANCT, IGN" },
+      locale: LOCALE,
+      attributionControl: { compact: false, customAttribution: "INSEE, ANCT, IGN (Admin Express)" },
     });
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
@@ -72,6 +106,39 @@
 
     var deps = [];          // [{code, bbox}] from the département outlines
     var communesChargees = {};
+    var noms = [];          // [{nom, p: [lon, lat]}] label points of the loaded communes
+    var calqueNoms = document.createElement("div");
+    calqueNoms.className = "etiquettes-communes";
+    calqueNoms.setAttribute("aria-hidden", "true");
+    map.getCanvasContainer().appendChild(calqueNoms);
+
+    // names of the communes in view, redrawn as the map moves (positions only) or settles
+    function placerNoms() {
+      calqueNoms.textContent = "";
+      if (map.getZoom() < ZOOM_NOMS) return;
+      var b = map.getBounds();
+      var shown = 0;
+      for (var i = 0; i < noms.length && shown < NOMS_MAX; i++) {
+        var n = noms[i];
+        if (!b.contains(n.p)) continue;
+        var e = document.createElement("span");
+        e.className = "etiquette-commune";
+        e.textContent = n.nom;
+        e.lngLat = n.p;
+        calqueNoms.appendChild(e);
+        shown += 1;
+      }
+      deplacerNoms();
+    }
+    function deplacerNoms() {
+      for (var i = 0; i < calqueNoms.children.length; i++) {
+        var e = calqueNoms.children[i];
+        var xy = map.project(e.lngLat);
+        e.style.transform = "translate(" + Math.round(xy.x) + "px," + Math.round(xy.y) + "px) translate(-50%,-50%)";
+      }
+    }
+    map.on("move", deplacerNoms);
+    map.on("moveend", placerNoms);
 
     function bboxFeature(f) {
       return bornes({ features: [f] });
@@ -88,6 +155,10 @@
         communesChargees[d.code] = true;
         charger(ct.communes.replace("DEP", encodeURIComponent(d.code)), function (data) {
           var id = "communes-" + d.code;
+          data.features.forEach(function (f) {
+            if (f.properties.etiquette) { noms.push({ nom: f.properties.nom, p: f.properties.etiquette }); }
+          });
+          placerNoms();
           map.addSource(id, { type: "geojson", data: data });
           map.addLayer({ id: id, type: "line", source: id, minzoom: 8,
             paint: { "line-color": "#929292", "line-width": 0.6 } }, firstQuartierLayer());
@@ -125,7 +196,7 @@
           map.fitBounds(b, { padding: 30, animate: false, maxZoom: 14 });
         }
         var compteur = document.getElementById("nb-" + c.id);
-        if (compteur) { compteur.textContent = String(data.features.length); }
+        if (compteur) { compteur.textContent = data.features.length.toLocaleString("fr-FR"); }
       });
     }
 
@@ -170,7 +241,7 @@
       if (hits.length) {
         var p = hits[0].properties;
         var t = document.createElement("span");
-        t.textContent = p.nom + " (" + p.code + ")";
+        t.textContent = p.nom + " (" + (p.libelle || p.code) + ")";
         bulle.setLngLat(e.lngLat).setDOMContent(t).addTo(map);
       } else { bulle.remove(); }
     });
