@@ -317,10 +317,9 @@ def test_accessibilite_axe_telephone_theme_sombre(page, point_dedans):  # type: 
     page.set_viewport_size({"width": 390, "height": 844})
     page.context.add_init_script("localStorage.setItem('scheme', 'dark')")
     graves: dict[str, list[str]] = {}
-    # the pages of the web layer's own apps (the verification pages are checked at desktop
-    # size by test_accessibilite_axe)
-    for url in [u for u in PAGES_AXE if not u.startswith(("/api/", "/verifier/"))] + [
-            f"/quartiers/{point_dedans.code}/"]:
+    for url in [u for u in PAGES_AXE if not u.startswith("/api/")] + [
+            f"/quartiers/{point_dedans.code}/",
+            f"/verifier/?lon={point_dedans.lon}&lat={point_dedans.lat}"]:
         page.goto(page.base + url)
         assert page.get_attribute("html", "data-fr-theme") == "dark", url
         bad = _axe_graves(page)

@@ -149,3 +149,9 @@ def test_geographie_parametre_refuse(client):
                       ).status_code == 400
     assert client.get("/geographie/explications.csv", {"p_coefficient": "x"}).status_code == 400
     assert client.get("/geographie/resultats.zip", {"p_coefficient": "x"}).status_code == 400
+
+
+def test_la_carte_dit_ou_chaque_liste_est_complete(client):
+    html = client.get("/carte/").content.decode()
+    assert "Liste officielle 2024</strong> : complète pour 896 communes" in html
+    assert "Liste officielle 2015</strong> : complète pour 4\u202f455 communes" in html

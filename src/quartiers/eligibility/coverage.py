@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from quartiers.errors import QuartiersError
-from quartiers.io.limits import ReadLimits
+from quartiers.io.limits import ReadLimits, fr_number
 from quartiers.io.readers import open_table
 from quartiers.io.urban_units import ARRONDISSEMENTS
 
@@ -82,7 +82,7 @@ class Coverage:
         if self.codes is None:
             return self.source
         n = len(self.codes)
-        return f"{n} commune{'s' if n > 1 else ''} ({self.source})"
+        return f"{fr_number(n)} commune{'s' if n > 1 else ''} ({self.source})"
 
 
 def read_coverage(path: str | Path) -> Coverage:

@@ -17,6 +17,12 @@ from quartiers.web import geodonnees
 COULEURS = {"2024": "#000091", "2015": "#ce0500", "calcul": "#18753c"}
 
 
+def _couverture(millesime: str) -> str:
+    """Where a list speaks (outside, a point's answer is "inconnu")."""
+    cov = geodonnees.perimetres(millesime).coverage
+    return cov.describe if cov is not None else "aucune couverture déclarée"
+
+
 def config_carte(
     visibles: tuple[str, ...] = ("2024",), sur_clic: str = "fiche", **extra: Any
 ) -> dict[str, Any]:
@@ -25,6 +31,7 @@ def config_carte(
         {
             "id": m, "libelle": libelle, "couleur": COULEURS[m], "visible": m in visibles,
             "nombre": len(geodonnees.perimetres(m)),
+            "couverture": _couverture(m),
             "url": reverse("api-1:quartiers_geojson") + f"?millesime={m}",
         }
         for m, libelle in geodonnees.MILLESIMES.items()

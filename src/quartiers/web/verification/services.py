@@ -180,7 +180,9 @@ def empreinte_client(request: Any) -> str:
     """A salted hash of the client's address (quotas without keeping the address)."""
     import hashlib
 
-    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    from quartiers.web.reseau import adresse_client
+
+    address = adresse_client(request)
     return hashlib.sha256(f"{settings.SECRET_KEY}|{address}".encode()).hexdigest()[:32]
 
 

@@ -6,14 +6,12 @@ from typing import Any
 
 from django import template
 
+from quartiers.web.accueil.templatetags.nombres import nombre_fr
+
 register = template.Library()
 
 PRECISIONS = {"numero": "au numéro", "rue": "à la rue seulement", "lieudit": "au lieu-dit",
               "commune": "à la commune seulement"}
-
-
-def _entier(v: float) -> str:
-    return f"{v:,.0f}".replace(",", "\u202f")
 
 
 @register.filter
@@ -21,7 +19,7 @@ def metres_absolus(value: Any) -> str:
     """``-61.86`` -> ``62 m`` (a distance to a limit, whichever side)."""
     if value is None or value == "":
         return "une distance inconnue"
-    return f"{_entier(abs(float(value)))}\u00a0m"
+    return f"{nombre_fr(abs(float(value)))}\u00a0m"
 
 
 @register.filter
@@ -29,7 +27,7 @@ def score(value: Any) -> str:
     """``0.934`` -> ``0,93``."""
     if value is None:
         return "inconnu"
-    return f"{float(value):.2f}".replace(".", ",")
+    return nombre_fr(float(value), 2)
 
 
 @register.filter
