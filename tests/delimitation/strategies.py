@@ -5,23 +5,14 @@ from __future__ import annotations
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from .synth import (
-    COMMUNE_A,
-    COMMUNE_A2,
-    COMMUNE_B,
-    COMMUNE_JUST,
-    COMMUNE_OUT,
-    COMMUNE_SMALL,
-    HIGH,
-    LOW,
-    Cell,
-    make_uus,
-)
+from . import synth
+from .synth import Cell
 
 SIDE = 12
-COMMUNES = [COMMUNE_A, COMMUNE_A, COMMUNE_A2, COMMUNE_B, COMMUNE_OUT, COMMUNE_SMALL,
-            COMMUNE_JUST, COMMUNE_OUT + COMMUNE_A, COMMUNE_B + COMMUNE_A]
-UUS = make_uus()
+COMMUNES = [synth.COMMUNE_A, synth.COMMUNE_A, synth.COMMUNE_A2, synth.COMMUNE_B,
+            synth.COMMUNE_OUT, synth.COMMUNE_SMALL, synth.COMMUNE_JUST,
+            synth.COMMUNE_OUT + synth.COMMUNE_A, synth.COMMUNE_B + synth.COMMUNE_A]
+UUS = synth.make_uus()
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 cell_st = st.builds(
@@ -29,7 +20,7 @@ cell_st = st.builds(
     col=st.integers(0, SIDE - 1),
     row=st.integers(0, SIDE - 1),
     ind=st.sampled_from([0.0, 2.0, 4.0, 60.0, 150.0, 400.0]),
-    mean=st.sampled_from([LOW, 12000.0, 13000.0, 14000.0, HIGH]),
+    mean=st.sampled_from([synth.LOW, 12000.0, 13000.0, 14000.0, synth.HIGH]),
     commune=st.sampled_from(COMMUNES),
     imputed=st.booleans(),
 )

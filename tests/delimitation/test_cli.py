@@ -16,6 +16,7 @@ import pytest
 import quartiers.cli
 from quartiers.cli.progress import console
 from quartiers.config import DATASETS
+from quartiers.parameters.usage import unread
 
 from .synth import (
     COMMUNE_B,
@@ -290,6 +291,38 @@ def test_sensitivity_sweep(tmp_path, uu_args, capsys, monkeypatch) -> None:
     assert len(lines) == 3
     assert lines[1].split(",")[:3] == ["population_min_quartier", "1000", "1"]
     assert lines[2].split(",")[:3] == ["population_min_quartier", "1300", "0"]
+
+
+# --- quartiers parametres ---------------------------------------------------------------
+
+
+def test_rules_in_force(capsys, monkeypatch) -> None:
+    code, out = run_cli(["parametres", "--regles", "2014"], capsys, monkeypatch)
+    assert code == 0
+    assert "Règles : Liste 2015" in out
+    assert "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000028636804" in out
+    assert ("population_min_quartier = 1000 habitants (depuis le 2014-07-06) : Décret n° "
+            "2014-767 du 3 juillet 2014, art. 2, I, 2° — https://www.legifrance.gouv.fr/") in out
+    assert "derogation_liste_precedente = False booleen" in out
+    assert "connexite = coin texte (depuis le 2014-07-06) : Choix de méthode" in out
+
+
+def test_dated_parameters_at_a_date(capsys, monkeypatch) -> None:
+    code, out = run_cli(["parametres", "--date", "2025-01-01"], capsys, monkeypatch)
+    assert code == 0
+    assert "eligibilite.tva_distance_qpv = 300.0 metres (depuis le 2024-01-01)" in out
+    assert "regles.derogation_liste_precedente = True" in out
+    code, out = run_cli(["parametres", "--date", "2023-02-30"], capsys, monkeypatch)
+    assert code == 2 and "champ « --date » : date « 2023-02-30 » invalide" in out
+
+
+def test_check_reports_unread_parameters(capsys, monkeypatch) -> None:
+    code, out = run_cli(["parametres", "--verifier"], capsys, monkeypatch)
+    missing = unread()
+    assert code == (1 if missing else 0)
+    assert "conformes au schéma" in out
+    for nom in missing:
+        assert f"jamais lu par le code : {nom}" in out
 
 
 # --- atomicity ----------------------------------------------------------------------------

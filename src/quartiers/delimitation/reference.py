@@ -9,24 +9,8 @@ the engine it checks, so that the tests and the benchmark import the same code.
 It implements the plain method only — no hole filling, no gap bridging, no smoothing, the
 mean standard of living as statistic — and is slow by design (GEOS predicates on boxes).
 
->>> import numpy as np
->>> from quartiers.io.grid import Grid
->>> from quartiers.io.urban_units import UrbanUnits
->>> from quartiers.parameters import load_rules
->>> col, row = np.divmod(np.arange(12), 3)
->>> x, y = 3_930_000 + 200 * col, 2_300_000 + 200 * row
->>> grid = Grid(ids=np.array([f"CRS3035RES200mN{b}E{a}" for a, b in zip(x, y)]),
-...             x=x, y=y, ind=np.full(12, 100.0), snv=np.full(12, 900_000.0),
-...             imputed=np.zeros(12, bool), communes=np.full(12, "90101", object),
-...             resolution=200)
->>> uus = UrbanUnits(codes=np.array(["90001"]), names=np.array(["Synthville"]),
-...                  population=np.array([200_000]), median=np.array([20_000.0]),
-...                  is_urban=np.array([True]), commune_codes=np.array(["90101"]),
-...                  commune_uu=np.array([0]), national_median=21_730.0)
->>> rules = load_rules("2024", {"combler_trous": 0, "calibration_moyenne_mediane": "fixe"})
->>> kept, n_zones = naive_delimitation(grid, uus, rules)
->>> n_zones, len(kept), float(kept["ind"].iloc[0]), len(kept["carreaux"].iloc[0])
-(1, 1, 1200.0, 12)
+See ``tests/delimitation/test_oracle.py``; the example of
+:func:`quartiers.delimitation.engine.delimit` gives the same quartier here.
 """
 
 from __future__ import annotations
