@@ -5,12 +5,16 @@ same outlines (the union of the boxes that GEOS draws)."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quartiers.delimitation import Delimitation, delimit
 from quartiers.delimitation.reference import naive_delimitation
+from quartiers.io.urban_units import UrbanUnits
 from quartiers.parameters import Rules
 
 from .strategies import UUS, cells_st
@@ -39,10 +43,11 @@ def engine_quartiers(result: Delimitation) -> dict[tuple[str, ...], tuple]:
     return out
 
 
-def check_same(cells: list[Cell], r: Rules, how: str = "sjoin") -> None:
+def check_same(cells: list[Cell], r: Rules, how: str = "sjoin",
+               uus: UrbanUnits = UUS) -> None:
     grid = make_grid(cells)
-    result = delimit(grid, UUS, r)
-    kept, n_zones = naive_delimitation(grid, UUS, r, how)
+    result = delimit(grid, uus, r)
+    kept, n_zones = naive_delimitation(grid, uus, r, how)
     assert n_zones == len(result.explanations)
     mine = engine_quartiers(result)
     theirs = {q["carreaux"]: q for _, q in kept.iterrows()}
@@ -60,6 +65,20 @@ def check_same(cells: list[Cell], r: Rules, how: str = "sjoin") -> None:
 @given(cells=cells_st(), r=plain_rules_st)
 def test_engine_matches_the_naive_geopandas_delimitation(cells: list[Cell], r: Rules) -> None:
     check_same(cells, r)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=cells_st(), fiscal=st.lists(st.sampled_from([300.0, 1500.0, 40000.0]),
+                                         min_size=5, max_size=5),
+       coverage=st.sampled_from([0.5, 0.8]))
+def test_measured_mean_to_median_ratio_matches(cells: list[Cell], fiscal: list[float],
+                                               coverage: float) -> None:
+    """With ``calibration_moyenne_mediane = uu``: the ratio measured on each unit covered
+    enough by the grid (SYNTHETIC fiscal populations), the fixed one elsewhere."""
+    uus = dataclasses.replace(UUS, fiscal_population=np.array(fiscal))
+    r = rules(connexite="coin", population_min_quartier=300, calibration_moyenne_mediane="uu",
+              couverture_min_uu=coverage, ratio_moyenne_mediane=1.1)
+    check_same(cells, r, uus=uus)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

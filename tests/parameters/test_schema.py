@@ -132,13 +132,17 @@ def test_rule_set_without_a_value_at_its_date() -> None:
     assert "aucune valeur en vigueur au 2010-01-01 (jeu 2010)" in err.value.message
 
 
-def test_legal_values_link_to_legifrance() -> None:
+def test_every_legal_value_has_a_link() -> None:
+    """Every value that is not a method choice cites its text with a link; the delimitation
+    rules link to Légifrance."""
     for p in catalogue().parameters.values():
-        if p.section == "methode" or p.valeurs[0].reference.titre.startswith("Choix de méthode"):
-            assert "méthode" in p.valeurs[0].reference.titre.lower(), p.nom
-            continue
         for v in p.valeurs:
-            assert v.reference.url.startswith("https://www.legifrance.gouv.fr/"), p.nom
+            if p.section == "methode" or v.reference.titre.startswith("Choix de méthode"):
+                assert "méthode" in v.reference.titre.lower(), p.nom
+                continue
+            assert v.reference.url.startswith("https://"), p.nom
+            if p.fichier == "regles":
+                assert v.reference.url.startswith("https://www.legifrance.gouv.fr/"), p.nom
     for jeu in catalogue().jeux["regles"].values():
         assert any("2014-173" in r.titre and "JORFTEXT000028636804" in r.url
                    for r in jeu.references)

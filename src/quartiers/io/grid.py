@@ -23,7 +23,7 @@ ID_COLUMNS = ("idcar_200m", "idinspire", "idcar", "id_carr200m", "idcar_1km")
 ID_PATTERN = r"^CRS3035RES(?P<res>\d+)mN(?P<y>\d+)E(?P<x>\d+)$"
 POP_COLUMNS = ("ind", "ind_c")
 SNV_COLUMNS = ("ind_snv", "ind_srf")
-IMPUTED_COLUMNS = ("i_est_200", "i_est_cr", "i_est")
+IMPUTED_COLUMNS = ("i_est_200", "i_est_cr", "i_est", "i_est_1km")
 MEDIAN_COLUMNS = ("median", "mediane", "med")
 
 
