@@ -11,7 +11,14 @@ import textwrap
 import pytest
 
 from quartiers.errors import QuartiersError
-from quartiers.parameters import dated, load_rules, parameter_info, rule_names, rule_sets
+from quartiers.parameters import (
+    Rules,
+    dated,
+    load_rules,
+    parameter_info,
+    rule_names,
+    rule_sets,
+)
 from quartiers.parameters.catalogue import catalogue, read_file
 from quartiers.parameters.usage import unread
 
@@ -194,3 +201,5 @@ def test_parameter_info_for_forms() -> None:
     assert parameter_info("connexite")["choix"] == ("cote", "coin")
     assert parameter_info("zonage_uu")["verrouille"]
     assert len(rule_names()) == len(set(rule_names())) == 22
+    # a parameter named like an attribute of Rules would be hidden by it
+    assert set(rule_names()).isdisjoint(dir(Rules))
