@@ -54,6 +54,7 @@ from quartiers.eligibility.layout import (
     Tree,
     UnitGrids,
     Units,
+    plain,
 )
 from quartiers.eligibility.primitives import ANGLE_BINS, morton_keys
 from quartiers.perimeters import PerimeterSet
@@ -340,6 +341,7 @@ class PerimeterIndex:
             np.concatenate([self.chain_depth[:, None], segs[self.chain_seg]], axis=1))
         empty = np.zeros(1, dtype=np.int64)
         self._level = Level(0.0, 0.0, 1.0, 0, 0)  # no coarse cell yet: every point walks the tree
+        self._plain: tuple | None = None  # the same, as plain tuples (built on first query)
         self._index = Index(
             units=Units(self.unit_qpv, boxes, self.unit_seg_start, segs),
             grids=UnitGrids(self.unit_cell_start, scale, self.grid_nx, self.grid_ny,
@@ -394,6 +396,7 @@ class PerimeterIndex:
             ptr, units, bound2 = self._make_cells(level, *parent)
             self._level = level
             self._index = self._index._replace(cells=self._records(level, ptr, units, bound2))
+            self._plain = None
             parent = (level, ptr, units)
 
     def _make_cells(self, level: Level, parent: Level, parent_ptr: np.ndarray,
@@ -439,8 +442,12 @@ class PerimeterIndex:
         hi = (len(order) if len(order) else len(x)) if hi is None else hi
         if hi <= lo or len(self.unit_polygon) == 0:
             return
-        kernels.query(Points(x, y, order, lo, hi), Answers(out.inside, out.nearest, out.distance),
-                      self._index)
+        if self._plain is None:
+            self._plain = plain(self._index)
+        points = Points(x=x, y=y, order=order, lo=lo, hi=hi)
+        answers = Answers(inside=out.inside, nearest=out.nearest, distance=out.distance)
+        # plain tuples, in the classes' own field order (see layout.plain)
+        kernels.query(tuple(points), tuple(answers), self._plain)
 
     def query(self, x: np.ndarray, y: np.ndarray, workers: int = 1,
               part: int = 262_144) -> QueryResult:
