@@ -83,12 +83,11 @@ class Parameter:
 
     def parse(self, raw: Any) -> Any:
         """The typed value of an override given as text; refused with a French reason."""
-        if self.verrouille:
-            raise QuartiersError(f"paramètre non modifiable : {self.verrouille}",
-                                 champ=self.cle)
         spec = {"bornes": self.bornes, "choix": self.choix}
         try:
-            value = parse_text(raw, self.type)
+            value = parse_text(raw, self.type)  # bounded first: the text may be hostile
+            if self.verrouille:
+                raise ValueError(f"paramètre non modifiable : {self.verrouille}")
             within(value, spec)
         except ValueError as e:
             raise QuartiersError(str(e), champ=self.cle) from None
