@@ -13,12 +13,14 @@ b. ``france``: a SYNTHETIC France-size grid (2.3 M squares, made up here: urban 
    dense centres, poor neighbourhoods and income gradients, villages around them), written
    as an INSEE 2019-layout CSV, then read, delimited (polygons included) and written, with a
    synthetic :class:`~quartiers.io.urban_units.UrbanUnits`.
-c. ``naif``: the way a GIS analyst would do it with geopandas, on a window of the synthetic
-   grid: one box per square, threshold by ``merge``, low-income squares grouped by
-   ``sjoin(predicate="touches")`` + connected components (corner contiguity), or by
-   ``dissolve`` + ``explode`` (edge contiguity), zone statistics by ``dissolve``; and the
-   engine on the same window with the same plain method (no filling, no bridging, no
-   smoothing, fixed mean/median factor), so that both find the same quartiers.
+c. ``naif``: the way a GIS analyst would do it with geopandas
+   (:mod:`quartiers.delimitation.reference`, also the engine's oracle in the tests), on a
+   window of the synthetic grid: one box per square, threshold by ``merge``, low-income
+   squares grouped by ``sjoin(predicate="touches")`` + connected components (corner
+   contiguity), or by ``dissolve`` + ``explode`` (edge contiguity), zone statistics by
+   ``dissolve``; and the engine on the same window with the same plain method (no filling,
+   no bridging, no smoothing, fixed mean/median factor), so that both find the same
+   quartiers.
 
 Targets printed alongside (no assertion): France-size under 30 s and 4 GB on the 2-core
 machine, engine at least 20x faster than the naive baseline.
@@ -117,11 +119,9 @@ def engine_progress(watch: Stopwatch) -> Callable[[str, int, int], None]:
 
 def rules_with(overrides: dict[str, str]) -> Any:
     """2024 rules with ``overrides``, skipping names the engine does not know."""
-    from dataclasses import fields
+    from quartiers.parameters import load_rules, rule_names
 
-    from quartiers.parameters import Rules, load_rules
-
-    known = {f.name for f in fields(Rules)}
+    known = set(rule_names())
     return load_rules("2024", {k: v for k, v in overrides.items() if k in known})
 
 
@@ -483,76 +483,16 @@ def worker_moteur_fenetre(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def naive_geopandas(grid: Any, uus: Any, rules: Any, how: str) -> tuple[Any, int]:
-    """The GIS analyst's way: GeoDataFrame of boxes, merge, sjoin/dissolve. Returns the
-    quartiers (EPSG:2154) and the number of candidate zones."""
-    import geopandas as gpd
-    import pandas as pd
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    squares = gpd.GeoDataFrame(
-        {"ind": grid.ind, "ind_snv": grid.snv, "commune": [c[:5] for c in grid.communes]},
-        geometry=gpd.GeoSeries.from_xy(grid.x + 100, grid.y + 100).buffer(100, cap_style="square"),
-        crs="EPSG:3035",
-    )
-    composition = pd.DataFrame({"commune": uus.commune_codes.astype(str),
-                                "uu": uus.codes[uus.commune_uu].astype(str)})
-    units = pd.DataFrame({"uu": uus.codes.astype(str), "median_uu": uus.median,
-                          "population_uu": uus.population, "urbaine": uus.is_urban})
-    squares = squares.merge(composition, on="commune", how="left").merge(units, on="uu")
-    w = np.where(squares["population_uu"] >= rules.seuil_grande_uu,
-                 rules.poids_national_grande_uu, rules.poids_national)
-    median_uu = squares["median_uu"].fillna(uus.national_median)
-    s = rules.coefficient * (w * uus.national_median + (1 - w) * median_uu)
-    squares["seuil"] = np.ceil(np.round(s, 6) / 100) * 100
-    factor = rules.ratio_moyenne_mediane * getattr(rules, "ratio_disponible_declare", 1.0)
-    squares["seuil_applique"] = squares["seuil"] * factor
-    squares["moyenne"] = squares["ind_snv"] / squares["ind"]
-    low = squares[(squares["ind"] > 0) & (squares["moyenne"] < squares["seuil_applique"])]
-    low = low.reset_index(drop=True)
-    if how == "sjoin":
-        pairs = gpd.sjoin(low, low, predicate="touches")
-        pairs = pairs[pairs["uu_left"] == pairs["uu_right"]]
-        n = len(low)
-        graph = coo_matrix((np.ones(len(pairs)), (pairs.index.to_numpy(),
-                                                  pairs["index_right"].to_numpy())), shape=(n, n))
-        _, label = connected_components(graph, directed=False)
-        low["zone"] = label
-        zones = low.dissolve(by="zone", aggfunc={"ind": "sum", "ind_snv": "sum", "uu": "first",
-                                                 "seuil_applique": "first", "urbaine": "first",
-                                                 "population_uu": "first"})
-    else:  # dissolve + explode: parts of the union of each unit's squares
-        parts = low.dissolve(by="uu").explode(index_parts=False).reset_index()
-        parts = parts[["uu", "geometry"]].reset_index(names="zone")
-        centres = low.copy()
-        centres["geometry"] = low.geometry.centroid
-        joined = gpd.sjoin(centres, parts, predicate="within")
-        joined = joined[joined["uu_left"] == joined["uu_right"]]
-        stats = joined.groupby("zone").agg(
-            ind=("ind", "sum"), ind_snv=("ind_snv", "sum"), uu=("uu_left", "first"),
-            seuil_applique=("seuil_applique", "first"), urbaine=("urbaine", "first"),
-            population_uu=("population_uu", "first"))
-        zones = parts.set_index("zone")[["geometry"]].join(stats, how="inner")
-    zones["statistique"] = zones["ind_snv"] / zones["ind"]
-    kept = zones[
-        zones["urbaine"].astype(bool)
-        & (np.ceil(zones["population_uu"] / 100) * 100 >= rules.population_min_uu)
-        & (zones["ind"] >= rules.population_min_quartier)
-        & (zones["statistique"] < zones["seuil_applique"])
-    ]
-    kept = gpd.GeoDataFrame(kept, geometry="geometry", crs="EPSG:3035").to_crs("EPSG:2154")
-    return kept, len(zones)
-
-
 def worker_naif(args: argparse.Namespace) -> dict[str, Any]:
+    from quartiers.delimitation.reference import naive_delimitation
+
     grid, warm, uus = load_window(args)
     out: dict[str, Any] = {"carreaux": len(grid)}
     for how, connexite in (("sjoin", "coin"), ("dissolve", "cote")):
         rules = rules_with({**PLAIN, "connexite": connexite})
-        naive_geopandas(warm, uus, rules, how)  # lazy imports, caches
+        naive_delimitation(warm, uus, rules, how)  # lazy imports, caches
         (kept, n_zones), wall, cpu = best_of(
-            lambda r=rules, h=how: naive_geopandas(grid, uus, r, h), args.repetitions
+            lambda r=rules, h=how: naive_delimitation(grid, uus, r, h), args.repetitions
         )
         out[connexite] = {
             "methode": "sjoin touches + composantes connexes" if how == "sjoin"

@@ -22,9 +22,11 @@ def load_inputs(
     unites_urbaines: Path | None = None,
     revenus_uu: Path | None = None,
     revenus_nat: Path | None = None,
+    resolution: int | None = None,
 ) -> Inputs:
-    """Read the grid and the urban units (data directory defaults)."""
-    grid = read_grid(carroyage or dataset("carroyage"))
+    """Read the grid and the urban units (data directory defaults); ``resolution`` is the
+    side the grid's squares must have (the rules' ``cote_carreau``), checked line by line."""
+    grid = read_grid(carroyage or dataset("carroyage"), resolution)
     uus = load_urban_units(
         unites_urbaines or dataset("uu_composition"),
         revenus_uu or dataset("uu_revenus"),

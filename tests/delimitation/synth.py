@@ -8,7 +8,7 @@ Marseille in EPSG:3035 so that reprojection behaves as on real data.
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -16,7 +16,7 @@ import numpy as np
 
 from quartiers.io.grid import Grid
 from quartiers.io.urban_units import UrbanUnits
-from quartiers.parameters import Rules, load_rules
+from quartiers.parameters import Rules, load_rules, rule_names
 
 X0, Y0, RES = 3_930_000, 2_300_000, 200
 NATIONAL_MEDIAN = 21730.0
@@ -42,7 +42,7 @@ def rules(jeu: str = "2024", **overrides: object) -> Rules:
 
     Pinned names that the engine does not (or no longer) know are skipped.
     """
-    known = {f.name for f in fields(Rules)}
+    known = set(rule_names())
     pinned = {k: v for k, v in NEUTRAL.items() if k in known}
     return load_rules(jeu, {**pinned, **overrides})
 
@@ -141,7 +141,7 @@ def make_grid(cells: list[Cell], *, with_median: bool = False) -> Grid:
         snv=ind * np.array([c.mean for c in cells], dtype=np.float64),
         imputed=np.array([c.imputed for c in cells], dtype=bool),
         communes=np.array([c.commune for c in cells], dtype=object),
-        median=median, source="grille-synthetique.csv",
+        median=median, resolution=RES, source="grille-synthetique.csv",
     )
 
 

@@ -4,16 +4,19 @@ missing. Grids and urban units are SYNTHETIC files written into ``tmp_path``."""
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 
 import quartiers.cli
 from quartiers.cli.progress import console
 from quartiers.config import DATASETS
+from quartiers.parameters.usage import unread
 
 from .synth import (
     COMMUNE_B,
@@ -214,6 +217,13 @@ def test_unknown_commune_can_be_ignored(tmp_path, uu_args, capsys, monkeypatch) 
         (["--param", "coefficient=abc"], ["champ « coefficient »", "n'est pas un nombre"]),
         (["--param", "coefficient"], ["champ « --param »", "nom=valeur"]),
         (["--param", "connexite=diagonale"], ["champ « connexite »", "cote, coin"]),
+        (["--param", "population_min_quartier=999.5"],
+         ["champ « population_min_quartier »", "doit être un nombre entier"]),
+        (["--param", "coefficient=12"], ["champ « coefficient »", "hors des bornes admises"]),
+        (["--param", "zonage_uu=UU2010"], ["champ « zonage_uu »", "non modifiable",
+                                           "--unites-urbaines"]),
+        (["--param", "cote_carreau=100"], ["carreau de 200 m, le carroyage attendu est de "
+                                           "100 m", "ligne 2, champ « idcar_200m »"]),
         (["--regles", "2030"], ["champ « --regles »", "2014, 2024"]),
     ],
 )
@@ -224,6 +234,44 @@ def test_bad_parameters(tmp_path, uu_args, capsys, monkeypatch, extra, words) ->
     for w in words:
         assert w in out
     assert not (tmp_path / "s").exists()
+
+
+def test_decimal_parameter_accepted_and_reported(tmp_path, uu_args, capsys,
+                                                 monkeypatch) -> None:
+    """``population_min_carreau`` is a decimal (was refused as « doit être un nombre
+    entier »); the parameters table gives each value's unit and link."""
+    out = tmp_path / "s"
+    code, text = run_cli(delimiter(grid_csv(tmp_path), out, uu_args, "--param",
+                                   "population_min_carreau=0,5"), capsys, monkeypatch)
+    assert code == 0, text
+    rows = {r["parametre"]: r for r in csv.DictReader((out / "parametres.csv").open())}
+    assert rows["population_min_carreau"]["valeur"] == "0.5"
+    assert rows["population_min_carreau"]["modifie"] == "True"
+    assert rows["population_min_carreau"]["unite"] == "habitants"
+    assert rows["coefficient"]["lien"].startswith("https://www.legifrance.gouv.fr/")
+    assert list(rows["coefficient"]) == ["parametre", "valeur", "reference",
+                                         "en_vigueur_depuis", "modifie", "unite", "lien"]
+
+
+def test_one_km_grid_delimited_with_its_square_side(tmp_path, uu_args, capsys,
+                                                    monkeypatch) -> None:
+    """``cote_carreau`` is really used: a SYNTHETIC 1 km grid is refused under the 200 m
+    rule and delimited with ``--param cote_carreau=1000``, in squares of 1 km."""
+    grid = tmp_path / "carreaux_1km.csv"
+    lines = ["idcar_1km,i_est_1km,lcog_geo,ind,ind_snv"]
+    for c in block(0, 0, 4, 3, ind=100.0):
+        x, y = 3_930_000 + 1000 * c.col, 2_300_000 + 1000 * c.row
+        lines.append(f"CRS3035RES1000mN{y}E{x},0,{c.commune},100,{100 * c.mean}")
+    grid.write_text("\n".join(lines) + "\n")
+    code, text = run_cli(delimiter(grid, tmp_path / "a", uu_args), capsys, monkeypatch)
+    assert code == 2 and "carreau de 1000 m, le carroyage attendu est de 200 m" in text
+    out = tmp_path / "b"
+    code, text = run_cli(delimiter(grid, out, uu_args, "--param", "cote_carreau=1000"),
+                         capsys, monkeypatch)
+    assert code == 0, text
+    q = gpd.read_file(out / "quartiers.gpkg")
+    assert len(q) == 1 and q.iloc[0]["nb_carreaux"] == 12
+    assert q.geometry.iloc[0].area == pytest.approx(12e6, rel=3e-3)
 
 
 def test_bad_sensitivity_parameter(tmp_path, uu_args, capsys, monkeypatch) -> None:
@@ -243,6 +291,38 @@ def test_sensitivity_sweep(tmp_path, uu_args, capsys, monkeypatch) -> None:
     assert len(lines) == 3
     assert lines[1].split(",")[:3] == ["population_min_quartier", "1000", "1"]
     assert lines[2].split(",")[:3] == ["population_min_quartier", "1300", "0"]
+
+
+# --- quartiers parametres ---------------------------------------------------------------
+
+
+def test_rules_in_force(capsys, monkeypatch) -> None:
+    code, out = run_cli(["parametres", "--regles", "2014"], capsys, monkeypatch)
+    assert code == 0
+    assert "Règles : Liste 2015" in out
+    assert "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000028636804" in out
+    assert ("population_min_quartier = 1000 habitants (depuis le 2014-07-06) : Décret n° "
+            "2014-767 du 3 juillet 2014, art. 2, I, 2° — https://www.legifrance.gouv.fr/") in out
+    assert "derogation_liste_precedente = False booleen" in out
+    assert "connexite = coin texte (depuis le 2014-07-06) : Choix de méthode" in out
+
+
+def test_dated_parameters_at_a_date(capsys, monkeypatch) -> None:
+    code, out = run_cli(["parametres", "--date", "2025-01-01"], capsys, monkeypatch)
+    assert code == 0
+    assert "eligibilite.tva_distance_qpv = 300.0 metres (depuis le 2024-01-01)" in out
+    assert "regles.derogation_liste_precedente = True" in out
+    code, out = run_cli(["parametres", "--date", "2023-02-30"], capsys, monkeypatch)
+    assert code == 2 and "champ « --date » : date « 2023-02-30 » invalide" in out
+
+
+def test_check_reports_unread_parameters(capsys, monkeypatch) -> None:
+    code, out = run_cli(["parametres", "--verifier"], capsys, monkeypatch)
+    missing = unread()
+    assert code == (1 if missing else 0)
+    assert "conformes au schéma" in out
+    for nom in missing:
+        assert f"jamais lu par le code : {nom}" in out
 
 
 # --- atomicity ----------------------------------------------------------------------------

@@ -19,56 +19,8 @@ from quartiers.delimitation.zones import Raster, group_zones, zones_by_urban_uni
 from quartiers.parameters import Rules
 
 from .invariants import check_invariants
-from .synth import (
-    COMMUNE_A,
-    COMMUNE_A2,
-    COMMUNE_B,
-    COMMUNE_JUST,
-    COMMUNE_OUT,
-    COMMUNE_SMALL,
-    HIGH,
-    LOW,
-    RES,
-    Cell,
-    make_grid,
-    make_uus,
-    rules,
-)
-
-SIDE = 12
-COMMUNES = [COMMUNE_A, COMMUNE_A, COMMUNE_A2, COMMUNE_B, COMMUNE_OUT, COMMUNE_SMALL,
-            COMMUNE_JUST, COMMUNE_OUT + COMMUNE_A, COMMUNE_B + COMMUNE_A]
-UUS = make_uus()
-FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-cell_st = st.builds(
-    Cell,
-    col=st.integers(0, SIDE - 1),
-    row=st.integers(0, SIDE - 1),
-    ind=st.sampled_from([0.0, 2.0, 4.0, 60.0, 150.0, 400.0]),
-    mean=st.sampled_from([LOW, 12000.0, 13000.0, 14000.0, HIGH]),
-    commune=st.sampled_from(COMMUNES),
-    imputed=st.booleans(),
-)
-
-
-@st.composite
-def cells_st(draw: st.DrawFn) -> list[Cell]:
-    """Clumpy grids: a few rectangles of similar squares, then scattered squares."""
-    cells: dict[tuple[int, int], Cell] = {}
-    for _ in range(draw(st.integers(0, 4))):
-        proto = draw(cell_st)
-        w, h = draw(st.integers(1, 6)), draw(st.integers(1, 6))
-        for r in range(proto.row, min(proto.row + h, SIDE)):
-            for c in range(proto.col, min(proto.col + w, SIDE)):
-                cells.setdefault((c, r), Cell(c, r, proto.ind, proto.mean, proto.commune,
-                                              proto.imputed))
-    for cell in draw(st.lists(cell_st, max_size=60)):
-        cells.setdefault((cell.col, cell.row), cell)
-    if not cells:
-        cells[(0, 0)] = draw(cell_st)
-    return list(cells.values())
-
+from .strategies import FAST, UUS, cells_st
+from .synth import RES, Cell, make_grid, rules
 
 rules_st = st.builds(
     lambda connexite, trous, ecarts, pmin, qmin: rules(

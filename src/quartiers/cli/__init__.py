@@ -21,7 +21,14 @@ app = typer.Typer(
 
 def _register() -> None:
     # each module adds its commands to ``app``
-    from quartiers.cli import adresses, comparer, delimiter, donnees, verifier  # noqa: F401
+    from quartiers.cli import (  # noqa: F401
+        adresses,
+        comparer,
+        delimiter,
+        donnees,
+        parametres,
+        verifier,
+    )
 
 
 def usage_message(error: Exception) -> str:

@@ -65,8 +65,9 @@ def delimiter(
         str | None,
         typer.Option(
             "--uu-derogation",
-            help="Unités urbaines de moins de 10 000 habitants qui avaient des quartiers de la "
-            "liste précédente (dérogation des règles 2024), codes séparés par des virgules.",
+            help="Unités urbaines passées sous le seuil de population (population_min_uu) qui "
+            "avaient des quartiers de la liste précédente (dérogation des règles 2024), codes "
+            "séparés par des virgules.",
         ),
     ] = None,
 ) -> None:
@@ -75,7 +76,8 @@ def delimiter(
         raise QuartiersError("valeur attendue : erreur ou ignorer", champ="--communes-inconnues")
     rules = load_rules(regles, parse_overrides(param))
     console.print(f"Règles : {rules.libelle}")
-    inputs = load_inputs(carroyage, unites_urbaines, revenus_uu, revenus_nat)
+    inputs = load_inputs(carroyage, unites_urbaines, revenus_uu, revenus_nat,
+                         resolution=rules.cote_carreau)
     console.print(
         f"Carroyage : {len(inputs.grid)} carreaux, {inputs.grid.ind.sum():,.0f} habitants".replace(
             ",", " "
@@ -87,7 +89,7 @@ def delimiter(
             derogation_uu=[c.strip() for c in uu_derogation.split(",")] if uu_derogation else None,
             commune_names=inputs.uus.commune_names, progress=update,
         )
-    for warning in vintage_warnings(result):
+    for warning in vintage_warnings(result, inputs.uus):
         console.print(f"[yellow]Attention :[/yellow] {warning}")
     written = write_delimitation(result, inputs.uus, sortie, with_squares=carreaux)
     q = result.quartiers
@@ -124,7 +126,10 @@ def sensibilite(
     values = [v.strip() for v in valeurs.split(",") if v.strip()]
     if not values:
         raise QuartiersError("aucune valeur donnée", champ="--valeurs")
-    inputs = load_inputs(carroyage, unites_urbaines, revenus_uu, revenus_nat)
+    # every value is checked before the (long) runs start
+    scenarios = [load_rules(regles, {**base, parametre: value}) for value in values]
+    inputs = load_inputs(carroyage, unites_urbaines, revenus_uu, revenus_nat,
+                         resolution=load_rules(regles, base).cote_carreau)
     ref = None
     if reference is not None:
         from quartiers.comparison import load_reference
@@ -132,8 +137,7 @@ def sensibilite(
         ref = load_reference(reference)
     rows = []
     with progress_bar() as update:
-        for i, value in enumerate(values):
-            rules = load_rules(regles, {**base, parametre: value})
+        for i, (value, rules) in enumerate(zip(values, scenarios, strict=True)):
             result = delimit(
                 inputs.grid, inputs.uus, rules, with_geometry=ref is not None,
                 commune_names=inputs.uus.commune_names,

@@ -14,6 +14,7 @@ from quartiers.delimitation.decision import RETENU, text_column, zone_table
 from quartiers.delimitation.geometry import LAMBERT93, zone_polygons
 from quartiers.delimitation.squares import SquareAssessment, assess_squares
 from quartiers.delimitation.zones import Raster, Zones, group_zones
+from quartiers.errors import QuartiersError
 from quartiers.io.grid import Grid
 from quartiers.io.urban_units import UrbanUnits
 from quartiers.parameters import Rules
@@ -90,8 +91,83 @@ def delimit(
 ) -> Delimitation:
     """Delimit the quartiers of ``grid`` under ``rules``.
 
-    ``progress(label, done, total)`` is called as the long steps advance.
+    Each square gets its urban unit, the threshold S of that unit and its income statistic;
+    low-income squares are grouped into candidate zones (never across an urban unit); each
+    zone is kept or rejected with its reason, as décret n° 2014-767 prescribes.
+
+    Parameters
+    ----------
+    grid : Grid
+        The income grid (:func:`quartiers.io.grid.read_grid`); its squares must have the
+        side the rules measure on (``rules.cote_carreau``).
+    uus : UrbanUnits
+        Urban units with their size bracket and median income, and the commune -> unit
+        composition (:func:`quartiers.io.urban_units.load_urban_units`).
+    rules : Rules
+        Legal values and method choices (:func:`quartiers.parameters.load_rules`).
+    with_geometry : bool, default True
+        Draw the quartiers' outlines (Lambert-93); without them the ``geometry`` column
+        is empty and the run is faster (sensitivity sweeps).
+    unknown_communes : {"erreur", "ignorer"}, default "erreur"
+        A square whose commune is not in the composition stops the run with an error naming
+        its line, or is left out of every zone.
+    derogation_uu : list of str, optional
+        Codes of urban units under ``population_min_uu`` that held quartiers of the
+        previous list: eligible when the rules allow it (``derogation_liste_precedente``).
+    commune_names : dict, optional
+        Commune code -> name, used to name the quartiers (``"Nice – quartier 2"``);
+        codes are used without it.
+    progress : callable, optional
+        ``progress(label, done, total)`` is called as the long steps advance.
+
+    Returns
+    -------
+    Delimitation
+        ``quartiers`` (GeoDataFrame, one row per quartier kept), ``explanations`` (one row
+        per candidate zone, with its decision and reason), the per-square assessment and
+        the zones.
+
+    Raises
+    ------
+    QuartiersError
+        In French, naming the file, line or parameter at fault: squares of another side than
+        ``cote_carreau``, unknown commune, urban unit without a median, derogation the rules
+        do not allow, median statistic requested without medians.
+
+    Examples
+    --------
+    Twelve SYNTHETIC squares of 100 people at 9 000 EUR in an urban unit of 200 000
+    inhabitants whose median is 20 000 EUR: S = 0.6 x (0.7 x 21 730 + 0.3 x 20 000),
+    rounded up to 12 800 EUR; one quartier of 1 200 people.
+
+    >>> import numpy as np
+    >>> from quartiers.io.grid import Grid
+    >>> from quartiers.io.urban_units import UrbanUnits
+    >>> from quartiers.parameters import load_rules
+    >>> col, row = np.divmod(np.arange(12), 3)
+    >>> x, y = 3_930_000 + 200 * col, 2_300_000 + 200 * row
+    >>> grid = Grid(ids=np.array([f"CRS3035RES200mN{b}E{a}" for a, b in zip(x, y)]),
+    ...             x=x, y=y, ind=np.full(12, 100.0), snv=np.full(12, 900_000.0),
+    ...             imputed=np.zeros(12, bool), communes=np.full(12, "90101", object),
+    ...             resolution=200)
+    >>> uus = UrbanUnits(codes=np.array(["90001"]), names=np.array(["Synthville"]),
+    ...                  population=np.array([200_000]), median=np.array([20_000.0]),
+    ...                  is_urban=np.array([True]), commune_codes=np.array(["90101"]),
+    ...                  commune_uu=np.array([0]), national_median=21_730.0)
+    >>> rules = load_rules("2024", {"ratio_disponible_declare": 1, "ratio_moyenne_mediane": 1})
+    >>> result = delimit(grid, uus, rules)
+    >>> q = result.quartiers.iloc[0]
+    >>> len(result.quartiers), float(q["population"]), int(q["seuil"]), int(q["nb_carreaux"])
+    (1, 1200.0, 12800, 12)
+    >>> result.explanations["explication"].tolist()
+    ['retenu : toutes les conditions du décret sont remplies']
     """
+    if grid.resolution != rules.cote_carreau:
+        raise QuartiersError(
+            f"carreaux de {grid.resolution} m ; les règles {rules.jeu} mesurent population et "
+            f"revenu sur des carreaux de {rules.cote_carreau} m (paramètre cote_carreau)",
+            fichier=grid.source or None, champ="cote_carreau",
+        )
     squares = assess_squares(grid, uus, rules, unknown_communes, derogation_uu)
     raster = Raster(grid.x, grid.y, grid.resolution)
     step = _Step(progress, "Regroupement des carreaux", int(squares.low.sum()))

@@ -20,16 +20,17 @@ from quartiers.io.outputs import (
 from quartiers.io.urban_units import UrbanUnits
 
 
-def vintage_warnings(result: Delimitation) -> list[str]:
+def vintage_warnings(result: Delimitation, uus: UrbanUnits) -> list[str]:
     """Warn when the rule set expects other data vintages than the ones read."""
     rules = result.rules
     warnings = []
-    if rules.zonage_uu != "UU2020":
+    if uus.zonage and rules.zonage_uu != uus.zonage:
         warnings.append(
             f"les règles {rules.jeu} portent sur le zonage {rules.zonage_uu} et les "
             f"{rules.millesime_revenus} ; les données lues sont celles fournies "
-            "(unités urbaines 2020, carroyage et médianes Filosofi) : le résultat est une "
-            "simulation des règles sur ces données, pas la liste officielle"
+            f"(unités urbaines {uus.zonage.removeprefix('UU')}, carroyage et médianes "
+            "Filosofi) : le résultat "
+            "est une simulation des règles sur ces données, pas la liste officielle"
         )
     if result.squares.statistic_kind == "moyenne":
         warnings.append(
@@ -64,7 +65,7 @@ def write_delimitation(
         "nb_quartiers": len(q),
         "population_quartiers": round(float(q["population"].sum()), 1),
         "motifs": explanations["motif"].value_counts().to_dict(),
-        "avertissements": vintage_warnings(result),
+        "avertissements": vintage_warnings(result, uus),
     }
     with AtomicOutputs(directory) as out:
         write_geojson(q, out.path("quartiers.geojson"))

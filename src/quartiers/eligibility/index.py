@@ -39,6 +39,24 @@ import numpy as np
 import shapely
 
 from quartiers.eligibility import kernels
+from quartiers.eligibility.layout import (
+    Answers,
+    Cells,
+    Hulls,
+    Index,
+    Level,
+    Lists,
+    LocalGrids,
+    Points,
+    Rings,
+    SegmentColumns,
+    Slabs,
+    Tree,
+    UnitGrids,
+    Units,
+    plain,
+)
+from quartiers.eligibility.primitives import ANGLE_BINS, morton_keys
 from quartiers.perimeters import PerimeterSet
 
 #: Largest local grid of one unit.
@@ -95,18 +113,11 @@ def _csr(group: np.ndarray, item: np.ndarray, n_groups: int) -> tuple[np.ndarray
 
 def _morton(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Z-order key of points (16 bits per axis over their extent)."""
-    def spread(v: np.ndarray) -> np.ndarray:
-        v = v & 0xFFFF
-        v = (v | (v << 8)) & 0x00FF00FF
-        v = (v | (v << 4)) & 0x0F0F0F0F
-        v = (v | (v << 2)) & 0x33333333
-        return (v | (v << 1)) & 0x55555555
-
     def scale(v: np.ndarray) -> np.ndarray:
         span = float(v.max() - v.min()) if len(v) else 0.0
         return ((v - v.min()) / (span or 1.0) * 65_535).astype(np.int64)
 
-    return spread(scale(x)) | (spread(scale(y)) << 1)
+    return morton_keys(scale(x), scale(y))
 
 
 class PerimeterIndex:
@@ -140,7 +151,7 @@ class PerimeterIndex:
         self._pack()
         self._build_cells()
         # load (or compile) the last kernel now rather than at the first big batch
-        kernels.spatial_order(np.zeros(1), np.zeros(1), 0.0, 0.0, 1.0, 1, 1, SORT_BLOCK)
+        kernels.spatial_order(np.zeros(1), np.zeros(1), Level(0.0, 0.0, 1.0, 1, 1), SORT_BLOCK)
 
     # ------------------------------------------------------------------ construction
     def _build_units(self, geometries: np.ndarray) -> None:
@@ -165,6 +176,9 @@ class PerimeterIndex:
         same = ring_of[1:] == ring_of[:-1]  # consecutive vertices of one ring: a segment
         a, b, seg_ring = coords[:-1][same], coords[1:][same], ring_of[:-1][same]
         self.seg_ax, self.seg_ay = a[:, 0].copy(), a[:, 1].copy()
+        # the end's own y, not ay + dy: near 0 the sum may round to another value, and the
+        # two segments meeting at a vertex must agree on its y for the crossing count
+        self.seg_by = b[:, 1].copy()
         self.seg_dx, self.seg_dy = b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]
         l2 = self.seg_dx**2 + self.seg_dy**2
         self.seg_inv_l2 = np.divide(1.0, l2, out=np.zeros_like(l2), where=l2 > 0)
@@ -189,9 +203,10 @@ class PerimeterIndex:
         self.grid_sx, self.grid_sy = w / nx, h / ny
         self.unit_cell_start = np.zeros(len(nx) + 1, dtype=np.int64)
         np.cumsum(nx * ny, out=self.unit_cell_start[1:])
-        args = (self.unit_seg_start, self.unit_cell_start, self.unit_x0, self.unit_y0,
-                self.grid_sx, self.grid_sy, ny, self.seg_ax, self.seg_ay, self.seg_dx,
-                self.seg_dy, self.seg_inv_l2)
+        grids = LocalGrids(self.unit_cell_start, self.unit_x0, self.unit_y0, self.grid_sx,
+                           self.grid_sy, ny)
+        segs = SegmentColumns(self.unit_seg_start, self.seg_ax, self.seg_ay, self.seg_dx,
+                              self.seg_dy, self.seg_inv_l2)
         reach = np.empty(int(self.unit_cell_start[-1]))
         counts = np.zeros(len(reach), dtype=np.int64)
         # two threads, each on half of the segments (the kernel releases the GIL)
@@ -201,7 +216,7 @@ class PerimeterIndex:
         def run(fill: bool, ptr: np.ndarray, out: np.ndarray) -> None:
             with ThreadPoolExecutor(2) as pool:
                 list(pool.map(lambda r: kernels.cell_candidates(
-                    r[0], r[1], *args, reach, counts, fill, ptr, out), ranges))
+                    r[0], r[1], grids, segs, reach, counts, Lists(fill, ptr, out)), ranges))
 
         empty = np.zeros(0, dtype=np.int64)
         run(False, empty, empty)
@@ -220,8 +235,8 @@ class PerimeterIndex:
         np.cumsum(self.slab_num, out=self.slab_start[1:])
         u = self.seg_unit
         y0 = self.unit_y0[u]
-        lo = np.minimum(self.seg_ay, self.seg_ay + self.seg_dy)
-        hi = np.maximum(self.seg_ay, self.seg_ay + self.seg_dy)
+        lo = np.minimum(self.seg_ay, self.seg_by)
+        hi = np.maximum(self.seg_ay, self.seg_by)
         # the kernel computes the slab of a point with this very expression
         top = self.slab_num[u] - 1
         j0 = np.clip(np.floor((lo - y0) * self.slab_inv_h[u]).astype(np.int64), 0, top)
@@ -236,9 +251,9 @@ class PerimeterIndex:
         local = np.zeros(len(self.seg_ax), dtype=np.int64)
         self.hull_centre = np.zeros((n, 2))
         # int32: read for every point outside a box, so it had better stay in the caches
-        self.hull_start_bin = np.zeros((n, kernels.ANGLE_BINS), dtype=np.int32)
-        counts = kernels.hulls(self.unit_seg_start, self.unit_ext_len, self.seg_ax,
-                               self.seg_ay, local, self.hull_centre, self.hull_start_bin)
+        self.hull_start_bin = np.zeros((n, ANGLE_BINS), dtype=np.int32)
+        rings = Rings(self.unit_seg_start, self.unit_ext_len, self.seg_ax, self.seg_ay)
+        counts = kernels.convex_hulls(rings, local, self.hull_centre, self.hull_start_bin)
         unit_of = np.repeat(np.arange(n), counts)
         pos = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
         hv = local[self.unit_seg_start[unit_of] + pos]  # ring vertex numbers, per unit
@@ -302,11 +317,12 @@ class PerimeterIndex:
             x1[width:2 * width] = np.maximum(x1[a], x1[c])
             y1[width:2 * width] = np.maximum(y1[a], y1[c])
             width //= 2
-        self.tree = (x0, y0, x1, y1, self.leaf_unit, leaves)
+        self.tree = Tree(np.ascontiguousarray(np.stack([x0, y0, x1, y1], axis=1)),
+                         self.leaf_unit, leaves)
 
     # ------------------------------------------------------------------ queries
     def _pack(self) -> None:
-        """Rows for the kernel: each structure holds copies of the segment data it reads."""
+        """The kernel's structures: each holds copies of the segment data it reads."""
         segs = np.ascontiguousarray(np.stack(
             [self.seg_ax, self.seg_ay, self.seg_dx, self.seg_dy, self.seg_inv_l2], axis=1))
         boxes = np.ascontiguousarray(
@@ -317,36 +333,37 @@ class PerimeterIndex:
         slope = np.divide(self.seg_dx[s], self.seg_dy[s], out=np.zeros(len(s)),
                           where=self.seg_dy[s] != 0)
         slab_rows = np.ascontiguousarray(np.stack(
-            [self.seg_ay[s], self.seg_ay[s] + self.seg_dy[s], self.seg_ax[s], slope], axis=1))
+            [self.seg_ay[s], self.seg_by[s], self.seg_ax[s], slope], axis=1))
         hull_rows = np.ascontiguousarray(np.stack(
             [self.hull_x, self.hull_y, self.hull_tx, self.hull_ty, self.hull_inv_l2,
              self.hull_tx**2 + self.hull_ty**2], axis=1))
         chain_rows = np.ascontiguousarray(
             np.concatenate([self.chain_depth[:, None], segs[self.chain_seg]], axis=1))
-        x0, y0, x1, y1, leaf_unit, leaves = self.tree
-        self._args = (
-            (self.unit_qpv, boxes, self.unit_seg_start, segs),
-            (self.unit_cell_start, scale, self.grid_nx, self.grid_ny, self.cell_ptr,
-             np.ascontiguousarray(segs[self.cell_seg])),
-            (self.slab_start, self.slab_num, self.slab_inv_h, self.slab_ptr, slab_rows),
-            (self.hull_start, hull_rows, self.hull_bridge, self.chain_ptr, chain_rows,
-             self.hull_centre, self.hull_start_bin),
-            (np.ascontiguousarray(np.stack([x0, y0, x1, y1], axis=1)), leaf_unit, leaves),
+        empty = np.zeros(1, dtype=np.int64)
+        self._level = Level(0.0, 0.0, 1.0, 0, 0)  # no coarse cell yet: every point walks the tree
+        self._plain: tuple | None = None  # the same, as plain tuples (built on first query)
+        self._index = Index(
+            units=Units(self.unit_qpv, boxes, self.unit_seg_start, segs),
+            grids=UnitGrids(self.unit_cell_start, scale, self.grid_nx, self.grid_ny,
+                            self.cell_ptr, np.ascontiguousarray(segs[self.cell_seg])),
+            slabs=Slabs(self.slab_start, self.slab_num, self.slab_inv_h, self.slab_ptr,
+                        slab_rows),
+            hulls=Hulls(self.hull_start, hull_rows, self.hull_bridge, self.chain_ptr,
+                        chain_rows, self.hull_centre, self.hull_start_bin),
+            tree=self.tree,
+            cells=self._records(self._level, empty, empty, np.zeros(0)),
         )
-        empty_i, empty_f = np.zeros(1, dtype=np.int64), np.zeros(0)
-        self._cells = (0.0, 0.0, 1.0, 0, 0, empty_i, empty_i, empty_f)
-        self._kernel_cells = self._records(self._cells)
 
     @staticmethod
-    def _records(cells: tuple) -> tuple:
+    def _records(level: Level, ptr: np.ndarray, units: np.ndarray,
+                 bound2: np.ndarray) -> Cells:
         """The cells as the kernel reads them: one record per cell (bound, start, end,
         first unit), so that a point costs one memory access for its cell."""
-        x0, y0, size, nx, ny, ptr, units, bound2 = cells
-        rec = np.zeros((nx * ny, 4))
+        rec = np.zeros((level.nx * level.ny, 4))
         rec[:, 0], rec[:, 1], rec[:, 2] = bound2, ptr[:-1], ptr[1:]
         has = ptr[1:] > ptr[:-1]
         rec[has, 3] = units[ptr[:-1][has]]
-        return (x0, y0, size, nx, ny, units, rec)
+        return Cells(level.x0, level.y0, level.size, level.nx, level.ny, units, rec)
 
     def _build_cells(self) -> None:
         """Coarse cells over the units' extent (plus ``margin``): per cell, the units whose
@@ -370,35 +387,37 @@ class PerimeterIndex:
             levels += 1
         top = size * REFINE**levels
         nx, ny = int(np.ceil(w / top)), int(np.ceil(h / top))
-        parent = None
+        n = len(self.unit_polygon)
+        # the first level's parent: one cell listing every unit
+        parent = (Level(x0, y0, top * max(nx, ny), 1, 1), np.array([0, n]), np.arange(n))
         for k in range(levels, -1, -1):  # coarsest first
             scale = REFINE ** (levels - k)
-            parent = self._make_cells(x0, y0, size * REFINE**k, nx * scale, ny * scale, parent)
-            self._cells = parent
-            self._kernel_cells = self._records(parent)
+            level = Level(x0, y0, size * REFINE**k, nx * scale, ny * scale)
+            ptr, units, bound2 = self._make_cells(level, *parent)
+            self._level = level
+            self._index = self._index._replace(cells=self._records(level, ptr, units, bound2))
+            self._plain = None
+            parent = (level, ptr, units)
 
-    def _make_cells(self, x0: float, y0: float, size: float, nx: int, ny: int,
-                    parent: tuple | None = None) -> tuple:
-        ix, iy = np.divmod(np.arange(nx * ny), ny)
-        cx, cy = x0 + (ix + 0.5) * size, y0 + (iy + 0.5) * size
+    def _make_cells(self, level: Level, parent: Level, parent_ptr: np.ndarray,
+                    parent_units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ptr, units, squared bound) of the cells of ``level``, from its parent's lists."""
+        ix, iy = np.divmod(np.arange(level.nx * level.ny), level.ny)
+        cx, cy = level.x0 + (ix + 0.5) * level.size, level.y0 + (iy + 0.5) * level.size
         d = np.abs(self.query(cx, cy, workers=2).distance)
-        reach = d + size * np.sqrt(0.5) + kernels.SLACK
-        ubox = self._args[0][1]
-        if parent is None:  # one parent cell listing every unit
-            n = len(self.unit_polygon)
-            parent = (x0, y0, size * max(nx, ny), 1, 1, np.array([0, n]), np.arange(n))
-        ratio = round(parent[2] / size)
+        reach = d + level.size * np.sqrt(0.5) + kernels.SLACK
+        ubox = self._index.units.box
 
         def lists(fill: bool, ptr: np.ndarray, out: np.ndarray) -> np.ndarray:
-            return kernels.refine_units(x0, y0, size, nx, ny, reach, ratio, parent[4],
-                                        parent[5], parent[6], ubox, fill, ptr, out)
+            return kernels.refine_units(level, reach, parent, parent_ptr, parent_units, ubox,
+                                        Lists(fill, ptr, out))
 
         empty = np.zeros(0, dtype=np.int64)
-        ptr = np.zeros(nx * ny + 1, dtype=np.int64)
+        ptr = np.zeros(level.nx * level.ny + 1, dtype=np.int64)
         np.cumsum(lists(False, empty, empty), out=ptr[1:])
         units = np.empty(int(ptr[-1]), dtype=np.int64)
         lists(True, ptr, units)
-        return (x0, y0, size, nx, ny, ptr, units, reach * reach)
+        return ptr, units, reach * reach
 
     def allocate(self, n: int) -> QueryResult:
         """Empty answers for ``n`` points (no QPV, NaN distance)."""
@@ -408,10 +427,10 @@ class PerimeterIndex:
     def arrange(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
         """An order that groups the points by neighbourhood (see
         :func:`kernels.spatial_order`), or None for a few points."""
-        x0, y0, size, nx, ny = self._cells[:5]
-        if len(x) < SORT_MIN or nx * ny < SORT_CELLS:  # small index: it stays in cache
+        level = self._level
+        if len(x) < SORT_MIN or level.nx * level.ny < SORT_CELLS:  # small: it stays in cache
             return None
-        return kernels.spatial_order(x, y, x0, y0, size, nx, ny, SORT_BLOCK)
+        return kernels.spatial_order(x, y, level, SORT_BLOCK)
 
     def query_into(self, x: np.ndarray, y: np.ndarray, out: QueryResult,
                    order: np.ndarray | None = None, lo: int = 0, hi: int | None = None) -> None:
@@ -423,8 +442,12 @@ class PerimeterIndex:
         hi = (len(order) if len(order) else len(x)) if hi is None else hi
         if hi <= lo or len(self.unit_polygon) == 0:
             return
-        kernels.query(x, y, order, lo, hi, out.inside, out.nearest, out.distance,
-                      *self._args, self._kernel_cells)
+        if self._plain is None:
+            self._plain = plain(self._index)
+        points = Points(x=x, y=y, order=order, lo=lo, hi=hi)
+        answers = Answers(inside=out.inside, nearest=out.nearest, distance=out.distance)
+        # plain tuples, in the classes' own field order (see layout.plain)
+        kernels.query(tuple(points), tuple(answers), self._plain)
 
     def query(self, x: np.ndarray, y: np.ndarray, workers: int = 1,
               part: int = 262_144) -> QueryResult:

@@ -19,11 +19,11 @@ import pyarrow.compute as pc
 from quartiers.errors import QuartiersError
 from quartiers.io.tables import normalise_names, read_table, to_float
 
-ID_COLUMNS = ("idcar_200m", "idinspire", "idcar", "id_carr200m")
+ID_COLUMNS = ("idcar_200m", "idinspire", "idcar", "id_carr200m", "idcar_1km")
 ID_PATTERN = r"^CRS3035RES(?P<res>\d+)mN(?P<y>\d+)E(?P<x>\d+)$"
 POP_COLUMNS = ("ind", "ind_c")
 SNV_COLUMNS = ("ind_snv", "ind_srf")
-IMPUTED_COLUMNS = ("i_est_200", "i_est_cr", "i_est")
+IMPUTED_COLUMNS = ("i_est_200", "i_est_cr", "i_est", "i_est_1km")
 MEDIAN_COLUMNS = ("median", "mediane", "med")
 
 
@@ -42,10 +42,10 @@ class Grid:
     snv: np.ndarray
     imputed: np.ndarray
     communes: np.ndarray
+    resolution: int  # side of the squares, metres (from the ids)
     median: np.ndarray | None = None
     men: np.ndarray | None = None
     men_pauv: np.ndarray | None = None
-    resolution: int = 200
     source: str = ""
 
     def __len__(self) -> int:
@@ -59,8 +59,8 @@ class Grid:
         return Grid(
             ids=self.ids[index], x=self.x[index], y=self.y[index], ind=self.ind[index],
             snv=self.snv[index], imputed=self.imputed[index], communes=self.communes[index],
-            median=t(self.median), men=t(self.men), men_pauv=t(self.men_pauv),
-            resolution=self.resolution, source=self.source,
+            resolution=self.resolution, median=t(self.median), men=t(self.men),
+            men_pauv=t(self.men_pauv), source=self.source,
         )
 
 
@@ -89,13 +89,16 @@ def _require(names: dict[str, str], options: tuple[str, ...], path: Path, what: 
 
 def parse_inspire_ids(
     ids: pa.Array | pa.ChunkedArray, path: Path | str = "", column: str = "idcar_200m",
-    resolution: int = 200,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Lower-left corners (x, y) from INSPIRE ids, vectorised.
+    resolution: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Lower-left corners (x, y) from INSPIRE ids, vectorised, and the squares' side.
 
-    >>> x, y = parse_inspire_ids(pa.array(["CRS3035RES200mN2307400E3865600"]))
-    >>> int(x[0]), int(y[0])
-    (3865600, 2307400)
+    Every square must have side ``resolution`` (metres), or, when it is None, the side of
+    the first square.
+
+    >>> x, y, side = parse_inspire_ids(pa.array(["CRS3035RES200mN2307400E3865600"]))
+    >>> int(x[0]), int(y[0]), side
+    (3865600, 2307400, 200)
     """
     text = pc.utf8_trim_whitespace(pc.cast(ids, pa.string()))
     parts = pc.extract_regex(text, ID_PATTERN)
@@ -104,17 +107,20 @@ def parse_inspire_ids(
         idx = int(np.flatnonzero(bad)[0])
         raise QuartiersError(
             f"identifiant de carreau invalide « {text[idx].as_py()} » "
-            "(attendu : CRS3035RES200mN{y}E{x})",
+            "(attendu : CRS3035RES{côté}mN{y}E{x})",
             fichier=path, ligne=idx + 2, champ=column,
         )
     res = pc.cast(pc.struct_field(parts, "res"), pa.int64()).to_numpy(zero_copy_only=False)
-    wrong = res != resolution
+    expected = int(res[0]) if resolution is None and len(res) else resolution
+    wrong = res != expected
     if wrong.any():
         idx = int(np.flatnonzero(wrong)[0])
         raise QuartiersError(
-            f"carreau de {res[idx]} m, le carroyage attendu est de {resolution} m",
+            f"carreau de {res[idx]} m, le carroyage attendu est de {expected} m"
+            + (" (comme son premier carreau)" if resolution is None else ""),
             fichier=path, ligne=idx + 2, champ=column,
         )
+    resolution = int(expected or 1)
     y = pc.cast(pc.struct_field(parts, "y"), pa.int64()).to_numpy(zero_copy_only=False)
     x = pc.cast(pc.struct_field(parts, "x"), pa.int64()).to_numpy(zero_copy_only=False)
     off = (x % resolution != 0) | (y % resolution != 0)
@@ -124,14 +130,18 @@ def parse_inspire_ids(
             f"coordonnées non alignées sur la grille de {resolution} m",
             fichier=path, ligne=idx + 2, champ=column,
         )
-    return x, y
+    return x, y, resolution
 
 
-def read_grid(path: str | Path, resolution: int = 200) -> Grid:
+def read_grid(path: str | Path, resolution: int | None = None) -> Grid:
     """Read a Filosofi grid file (CSV with any separator, GeoPackage or Parquet).
 
+    ``resolution`` is the side (metres) every square must have (the rules' ``cote_carreau``);
+    None accepts the side of the first square, the same for all.
+
     Raises :class:`QuartiersError` naming the file, line and field of the first problem:
-    missing column, invalid id, non-numeric or negative value, duplicated square.
+    missing column, invalid id, squares of another side, non-numeric or negative value,
+    duplicated square.
     """
     path = Path(path)
     table = read_table(path)
@@ -146,7 +156,7 @@ def read_grid(path: str | Path, resolution: int = 200) -> Grid:
     med_col = _pick(names, MEDIAN_COLUMNS)
 
     ids_arrow = pc.utf8_trim_whitespace(pc.cast(table.column(id_col), pa.string()))
-    x, y = parse_inspire_ids(ids_arrow, path, id_col, resolution)
+    x, y, resolution = parse_inspire_ids(ids_arrow, path, id_col, resolution)
     ind = to_float(table, pop_col, path, minimum=0.0)
     snv = to_float(table, snv_col, path, minimum=0.0)
     if imp_col:

@@ -1,4 +1,5 @@
-"""INSEE urban units (UU2020 composition) and Filosofi per-UU income medians."""
+"""INSEE urban units (composition of a zoning such as UU2020) and Filosofi per-UU income
+medians. The zoning is read from the file (its ``UUaaaa`` column), not assumed."""
 
 from __future__ import annotations
 
@@ -52,8 +53,9 @@ class UrbanUnits:
     national_median: float
     commune_names: dict[str, str] | None = None
     fiscal_population: np.ndarray | None = None  # people in fiscal households (Filosofi)
-    population_source: str = "tranche détaillée de population 2017 (TDUU2017)"
+    population_source: str = ""
     median_source: str = ""
+    zonage: str = ""  # the INSEE zoning of the composition file ("UU2020"), "" if unknown
 
     def index_of_communes(self, codes: np.ndarray) -> np.ndarray:
         """UU index of each commune code (arrondissements mapped), -1 when unknown."""
@@ -69,7 +71,8 @@ class UrbanUnits:
     def index_of(self, uu_code: str) -> int:
         i = int(np.searchsorted(self.codes, uu_code))
         if i >= len(self.codes) or self.codes[i] != uu_code:
-            raise QuartiersError(f"unité urbaine « {uu_code} » inconnue", champ="UU2020")
+            raise QuartiersError(f"unité urbaine « {uu_code} » inconnue",
+                                 champ=self.zonage or "unité urbaine")
         return i
 
 
@@ -100,6 +103,19 @@ def _rows_after_header(path: Path, sheet: str, header_first: str) -> tuple[list[
     )
 
 
+@dataclass
+class Composition:
+    """The commune -> UU composition of one INSEE zoning file."""
+
+    zonage: str  # "UU2020": the name of the UU code column, also the name of the UU sheet
+    communes: np.ndarray
+    uu: np.ndarray
+    uu_names: np.ndarray
+    brackets: dict[str, str]  # UU code -> detailed size bracket
+    bracket_column: str  # "TDUU2017"
+    commune_names: dict[str, str]
+
+
 def read_composition(
     path: Path,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, str], dict[str, str]]:
@@ -107,11 +123,21 @@ def read_composition(
 
     Returns (communes, uu codes, uu names, uu code -> size bracket, commune -> name).
     """
+    c = read_zoning(path)
+    return c.communes, c.uu, c.uu_names, c.brackets, c.commune_names
+
+
+def read_zoning(path: Path) -> Composition:
+    """Commune -> UU composition, in the zoning the file gives (its ``UUaaaa`` column)."""
     header, rows = _rows_after_header(path, "Composition_communale", "CODGEO")
-    for needed in ("CODGEO", "UU2020", "LIBUU2020"):
+    zonage = next((h for h in header if re.fullmatch(r"UU\d{4}", h)), None)
+    if zonage is None:
+        raise QuartiersError("colonne du code d'unité urbaine absente (UUaaaa, ex. UU2020)",
+                             fichier=path, champ="UU2020")
+    for needed in ("CODGEO", "LIB" + zonage):
         if needed not in header:
             raise QuartiersError("colonne absente", fichier=path, champ=needed)
-    ic, iu, il = header.index("CODGEO"), header.index("UU2020"), header.index("LIBUU2020")
+    ic, iu, il = header.index("CODGEO"), header.index(zonage), header.index("LIB" + zonage)
     rows = [r for r in rows if str(r[ic]).strip()]
     communes = np.array([str(r[ic]).strip() for r in rows], dtype="U5")
     uu = np.array([str(r[iu]).strip() for r in rows], dtype="U5")
@@ -122,16 +148,17 @@ def read_composition(
             f"code commune « {communes[bad[0]]} » invalide", fichier=path,
             ligne=rows[bad[0]][-1], champ="CODGEO",
         )
-    sheet_header, uu_rows = _rows_after_header(path, "UU2020", "UU2020")
-    it = sheet_header.index("TDUU2017") if "TDUU2017" in sheet_header else None
+    sheet_header, uu_rows = _rows_after_header(path, zonage, zonage)
+    column = next((h for h in sheet_header if re.fullmatch(r"TDUU\d{4}", h)), "")
     brackets = {}
-    if it is not None:
+    if column:
+        it = sheet_header.index(column)
         brackets = {str(r[0]).strip(): str(r[it]).strip() for r in uu_rows if str(r[0]).strip()}
     il2 = header.index("LIBGEO") if "LIBGEO" in header else None
     names = {
         str(r[ic]).strip(): (str(r[il2]).strip() if il2 is not None else "") for r in rows
     }
-    return communes, uu, uu_names, brackets, names
+    return Composition(zonage, communes, uu, uu_names, brackets, column, names)
 
 
 def read_uu_incomes(path: Path) -> dict[str, tuple[float, float]]:
@@ -171,7 +198,8 @@ def read_national_median(path: Path) -> float:
 
 def load_urban_units(composition: Path, incomes: Path, national: Path) -> UrbanUnits:
     """Assemble urban units from INSEE's three files."""
-    communes, uu, uu_names, brackets, commune_names = read_composition(composition)
+    compo = read_zoning(composition)
+    communes, uu, uu_names, brackets = compo.communes, compo.uu, compo.uu_names, compo.brackets
     income = read_uu_incomes(incomes)
     nat = read_national_median(national)
 
@@ -191,7 +219,11 @@ def load_urban_units(composition: Path, incomes: Path, national: Path) -> UrbanU
     return UrbanUnits(
         codes=codes, names=names, population=population, median=median, is_urban=is_urban,
         commune_codes=commune_codes, commune_uu=commune_uu, national_median=nat,
-        commune_names=commune_names,
+        commune_names=compo.commune_names,
         fiscal_population=fiscal,
+        population_source=(f"tranche détaillée de population {compo.bracket_column[4:]} "
+                           f"({compo.bracket_column})" if compo.bracket_column else
+                           "tranche de population absente : population inconnue (0)"),
         median_source=f"{incomes.name} (médianes par unité urbaine), {national.name}",
+        zonage=compo.zonage,
     )

@@ -1,222 +1,152 @@
 """Legal parameters as dated, referenced data (in the manner of OpenFisca).
 
-The values live in ``regles.yaml``. :func:`load_rules` selects one rule set (``"2014"`` or
-``"2024"``) and applies scenario overrides; the result is a :class:`Rules` object whose
-values carry their legal reference.
+The delimitation rules live in ``regles.yaml``: legal values (``legislation``) and the
+method choices the decree leaves open (``methode``), each with a unit, values by date and a
+reference; :mod:`quartiers.parameters.schema` checks every file. :func:`load_rules` reads one
+rule set (``"2014"`` or ``"2024"``) at its date and applies scenario overrides, typed by the
+schema; the result, :class:`Rules`, is a thin view of the loaded values (``rules.<name>``).
+Other domains read their dated parameters by name with :func:`quartiers.parameters.dated.value`.
 
 >>> rules = load_rules("2024")
 >>> rules.population_min_quartier
 1000
 >>> rules.reference("coefficient")
 'Décret n° 2014-767 du 3 juillet 2014, art. 4'
->>> load_rules("2024", {"coefficient": "0.55"}).coefficient
-0.55
+>>> load_rules("2024", {"coefficient": "0,55", "population_min_carreau": "0.5"}).overridden
+('coefficient', 'population_min_carreau')
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass, field, fields, replace
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from quartiers.errors import QuartiersError
+from quartiers.parameters.catalogue import Dated, Parameter, Reference, catalogue
 
-RULES_FILE = "regles.yaml"
+#: The file of the delimitation rules (``regles.yaml``).
+RULES = "regles"
 
-
-@cache
-def _raw() -> dict[str, Any]:
-    text = resources.files(__package__).joinpath(RULES_FILE).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+__all__ = ["Reference", "Rules", "load_rules", "parameter_info", "parse_overrides",
+           "rule_names", "rule_sets"]
 
 
 def rule_sets() -> dict[str, str]:
     """Known rule sets and their labels."""
-    return {k: v["libelle"] for k, v in _raw()["jeux"].items()}
+    return {k: j.libelle for k, j in catalogue().jeux[RULES].items()}
 
 
-def _value_at(spec: dict[str, Any], date: dt.date) -> tuple[Any, str, str]:
-    """Value in force at ``date``, its reference and its start date."""
-    valid = sorted(
-        (dt.date.fromisoformat(d), v) for d, v in spec["valeurs"].items()
-    )
-    chosen = None
-    for start, v in valid:
-        if start <= date:
-            chosen = (v["valeur"], v["reference"], start.isoformat())
-    if chosen is None:
-        raise QuartiersError(f"aucune valeur en vigueur au {date.isoformat()}")
-    return chosen
+def rule_names() -> list[str]:
+    """Names of the delimitation parameters, legal ones first, in file order."""
+    return [p.cle for p in catalogue().of_file(RULES)]
 
 
-@dataclass(frozen=True)
-class Rules:
-    """Parameters of one delimitation: the legal values and the method choices."""
-
-    jeu: str
-    libelle: str
-    # legislation
-    population_min_uu: int
-    arrondi_population_uu: int
-    population_min_quartier: int
-    coefficient: float
-    poids_national: float
-    poids_national_grande_uu: float
-    seuil_grande_uu: int
-    arrondi_seuil: int
-    derogation_liste_precedente: bool
-    cote_carreau: int
-    millesime_revenus: str
-    zonage_uu: str
-    # method
-    statistique: str
-    calibration_moyenne_mediane: str
-    couverture_min_uu: float
-    ratio_moyenne_mediane: float
-    ratio_disponible_declare: float
-    connexite: str
-    combler_trous: int
-    combler_ecarts: bool
-    lissage: int
-    population_min_carreau: float
-    references: dict[str, str] = field(default_factory=dict, compare=False)
-    en_vigueur: dict[str, str] = field(default_factory=dict, compare=False)
-    overridden: tuple[str, ...] = ()
-
-    def reference(self, name: str) -> str:
-        """Legal reference of parameter ``name`` (or "choix de méthode")."""
-        return self.references.get(name, "choix de méthode (docs/methode.md)")
-
-    def describe(self) -> list[dict[str, Any]]:
-        """One row per parameter: name, value, reference, overridden flag."""
-        rows = []
-        for f in fields(self):
-            if f.name in _META:
-                continue
-            rows.append(
-                {
-                    "parametre": f.name,
-                    "valeur": getattr(self, f.name),
-                    "reference": self.reference(f.name),
-                    "en_vigueur_depuis": self.en_vigueur.get(f.name, ""),
-                    "modifie": f.name in self.overridden,
-                }
-            )
-        return rows
-
-
-_META = {"jeu", "libelle", "references", "en_vigueur", "overridden"}
-_CHOICES = {
-    "statistique": ("auto", "moyenne", "mediane"),
-    "connexite": ("cote", "coin"),
-    "calibration_moyenne_mediane": ("uu", "fixe"),
-}
+def _parameter(name: str) -> Parameter:
+    found = catalogue().parameters.get(f"{RULES}.{name}")
+    if found is None:
+        raise QuartiersError(
+            f"paramètre « {name} » inconnu (paramètres : {', '.join(sorted(rule_names()))})",
+            champ="--param",
+        )
+    return found
 
 
 def parameter_info(name: str) -> dict[str, Any]:
-    """Label, description, unit and bounds of parameter ``name`` (as in regles.yaml)."""
-    raw = _raw()
-    spec = raw["legislation"].get(name) or raw["methode"].get(name) or {}
-    return {"libelle": spec.get("libelle", name), "description": spec.get("description", ""),
-            "unite": spec.get("unite", ""), "bornes": spec.get("bornes"),
-            "choix": _CHOICES.get(name, ())}
+    """Label, description, unit, bounds, choices and lock of delimitation parameter
+    ``name`` (what a form needs to show it)."""
+    p = _parameter(name)
+    return {"libelle": p.libelle, "description": p.description, "unite": p.unite,
+            "type": p.type, "bornes": list(p.bornes) if p.bornes else None, "choix": p.choix,
+            "verrouille": p.verrouille, "methode": p.section == "methode"}
 
 
-def _nombre(name: str, raw: Any) -> float:
-    """A finite number within the parameter's bounds; French writing accepted (``0,55``,
-    ``5 000 000``)."""
-    text = str(raw).strip()
-    for space in (" ", "\u00a0", "\u202f", "_"):
-        text = text.replace(space, "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
-    try:
-        number = float(text) if len(text) <= 64 else math.nan
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number):
-        shown = str(raw) if len(str(raw)) <= 40 else str(raw)[:40] + "…"
-        raise QuartiersError(f"« {shown} » n'est pas un nombre", champ=name)
-    bornes = parameter_info(name)["bornes"]
-    if bornes and not bornes[0] <= number <= bornes[1]:
-        def fr(x: float) -> str:
-            return f"{x:g}".replace(".", ",")
+class Rules:
+    """The parameters of one delimitation, read as attributes (``rules.coefficient``):
+    the values of rule set ``jeu`` at its date, with the overrides of a scenario.
 
-        raise QuartiersError(
-            f"{fr(number)} est hors des bornes admises ({fr(bornes[0])} à {fr(bornes[1])})",
-            champ=name)
-    return number
+    A thin view of the catalogue: names, types, units and references come from
+    ``regles.yaml`` and nowhere else."""
 
+    __slots__ = ("_entries", "_values", "date", "jeu", "libelle", "overridden")
 
-def _coerce(name: str, raw: Any, current: Any) -> Any:
-    if isinstance(current, bool):
-        text = str(raw).strip().lower()
-        if text in ("1", "true", "vrai", "oui", "yes"):
-            return True
-        if text in ("0", "false", "faux", "non", "no"):
-            return False
-        raise QuartiersError(f"« {raw} » n'est pas un booléen (oui/non)", champ=name)
-    if isinstance(current, int):
-        number = _nombre(name, raw)
-        if not number.is_integer():
-            raise QuartiersError(f"« {raw} » doit être un nombre entier", champ=name)
-        return int(number)
-    if isinstance(current, float):
-        return _nombre(name, raw)
-    value = str(raw)
-    if len(value) > 200:
-        raise QuartiersError("valeur trop longue (200 caractères au plus)", champ=name)
-    if name in _CHOICES and value not in _CHOICES[name]:
-        raise QuartiersError(
-            f"valeur « {value} » inconnue (valeurs possibles : {', '.join(_CHOICES[name])})",
-            champ=name,
-        )
-    return value
+    def __init__(self, jeu: str, libelle: str, date: dt.date, entries: dict[str, Dated],
+                 values: dict[str, Any], overridden: tuple[str, ...] = ()) -> None:
+        self.jeu, self.libelle, self.date = jeu, libelle, date
+        self._entries, self._values, self.overridden = entries, values, overridden
+
+    def __getattr__(self, name: str) -> Any:
+        # only called for names that are not attributes: the parameters
+        values = object.__getattribute__(self, "_values")
+        if name in values:
+            return values[name]
+        raise AttributeError(f"paramètre de délimitation « {name} » inconnu")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rules) and (self.jeu, self._values) == (other.jeu,
+                                                                          other._values)
+
+    def __hash__(self) -> int:
+        return hash((self.jeu, tuple(sorted(self._values.items()))))
+
+    def __repr__(self) -> str:
+        changed = ", ".join(f"{k}={self._values[k]!r}" for k in self.overridden)
+        return f"Rules({self.jeu!r}{', ' + changed if changed else ''})"
+
+    def names(self) -> list[str]:
+        """The parameters, in file order."""
+        return list(self._values)
+
+    def parameter(self, name: str) -> Parameter:
+        """Description, unit, type and every dated value of parameter ``name``."""
+        return _parameter(name)
+
+    def entry(self, name: str) -> Dated:
+        """The dated value of the rule set (date of entry into force, reference); an
+        override keeps the reference: a scenario on the same law."""
+        return self._entries[name]
+
+    def reference(self, name: str) -> str:
+        """Title of the reference of parameter ``name``."""
+        return self._entries[name].reference.titre
+
+    @property
+    def en_vigueur(self) -> dict[str, str]:
+        """Date of entry into force of each parameter's value (ISO)."""
+        return {k: e.depuis.isoformat() for k, e in self._entries.items()}
+
+    def describe(self) -> list[dict[str, Any]]:
+        """One row per parameter: name, value, reference, date, overridden, unit, link."""
+        rows = []
+        for name, value in self._values.items():
+            entry = self._entries[name]
+            rows.append({
+                "parametre": name, "valeur": value, "reference": entry.reference.titre,
+                "en_vigueur_depuis": entry.depuis.isoformat(),
+                "modifie": name in self.overridden, "unite": _parameter(name).unite,
+                "lien": entry.reference.url,
+            })
+        return rows
 
 
 def load_rules(jeu: str = "2024", overrides: dict[str, Any] | None = None) -> Rules:
-    """Load rule set ``jeu`` and apply ``overrides`` (name -> value, strings accepted)."""
-    raw = _raw()
-    if jeu not in raw["jeux"]:
+    """Load rule set ``jeu`` and apply ``overrides`` (name -> value, as text or Python
+    values), read with the parameter's type from the schema (French writing accepted:
+    ``0,55``, ``5 000 000``, ``oui``) and checked against its bounds and choices."""
+    jeux = catalogue().jeux[RULES]
+    if jeu not in jeux:
         raise QuartiersError(
-            f"jeu de règles « {jeu} » inconnu (disponibles : {', '.join(raw['jeux'])})",
+            f"jeu de règles « {jeu} » inconnu (disponibles : {', '.join(jeux)})",
             champ="--regles",
         )
-    date = dt.date.fromisoformat(raw["jeux"][jeu]["date"])
-    values: dict[str, Any] = {}
-    refs: dict[str, str] = {}
-    since: dict[str, str] = {}
-    for name, spec in raw["legislation"].items():
-        value, ref, start = _value_at(spec, date)
-        values[name] = value
-        refs[name] = ref
-        since[name] = start
-    for name, spec in raw["methode"].items():
-        values[name] = spec["valeur"]
-    rules = Rules(
-        jeu=jeu,
-        libelle=raw["jeux"][jeu]["libelle"],
-        references=refs,
-        en_vigueur=since,
-        **values,
-    )
-    if overrides:
-        known = {f.name for f in fields(Rules)} - _META
-        changes = {}
-        for name, rawv in overrides.items():
-            if name not in known:
-                raise QuartiersError(
-                    f"paramètre « {name} » inconnu (paramètres : {', '.join(sorted(known))})",
-                    champ="--param",
-                )
-            changes[name] = _coerce(name, rawv, getattr(rules, name))
-        rules = replace(rules, overridden=tuple(sorted(changes)), **changes)
-    return rules
+    rule_set = jeux[jeu]
+    entries = {p.cle: p.at(rule_set.date) for p in catalogue().of_file(RULES)}
+    values = {k: e.valeur for k, e in entries.items()}
+    changed = []
+    for name, raw in (overrides or {}).items():
+        p = _parameter(name)
+        values[name] = p.parse(raw)  # Python values too: read as their text, same checks
+        changed.append(name)
+    return Rules(jeu, rule_set.libelle, rule_set.date, entries, values, tuple(sorted(changed)))
 
 
 def parse_overrides(items: list[str] | None) -> dict[str, str]:
