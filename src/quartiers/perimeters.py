@@ -244,7 +244,7 @@ CALCUL = "calcul"
 def computed_perimeters() -> PerimeterSet:
     """The ``calcul`` vintage: the engine's quartiers on the bundled grid, 2024 rules."""
     from quartiers.delimitation import delimit
-    from quartiers.eligibility.coverage import Coverage
+    from quartiers.eligibility.coverage import coverage_of_grid
     from quartiers.inputs import default_inputs
     from quartiers.parameters import load_rules
 
@@ -255,10 +255,7 @@ def computed_perimeters() -> PerimeterSet:
                           source="quartiers calculés (règles 2024, carroyage du dossier de "
                                  "données)")
     # the engine speaks for the communes whose squares it read, and for no other
-    text = "".join(str(c) for c in np.unique(inp.grid.communes))
-    codes = [text[i : i + 5] for i in range(0, len(text) - 4, 5)]
-    pset.coverage = Coverage.of_codes(codes, "communes présentes dans le carroyage intégré",
-                                      kind="communes_du_carroyage")
+    pset.coverage = coverage_of_grid(inp.grid)
     return pset
 
 

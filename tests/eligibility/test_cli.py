@@ -339,3 +339,18 @@ def test_full_sheet_bomb_is_a_clear_error_not_a_crash(tmp_path, run_cli):
     assert code == 2, text
     assert "classeur refusé" in text and "A1:XFD1048576" in text
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_delimitation_folder_speaks_for_its_grid(tmp_path, run_cli):
+    """``quartiers delimiter`` writes the communes of its grid beside its quartiers; the
+    verifier reads them as the list's coverage."""
+    out = tmp_path / "delim"
+    code, text = run_cli("delimiter", "--regles", "2024", "--sortie", out)
+    assert code == 0, text
+    cov = pd.read_csv(out / "couverture-communes.csv", dtype=str)
+    assert "06088" in set(cov["code_commune"]) and "75056" not in set(cov["code_commune"])
+    src = _write(tmp_path / "in.csv", ["id;x;y", "1;1043050;6298050", "2;890000;6246000"])
+    code, text = run_cli("verifier", src, "--perimetres", out, "--sortie", tmp_path / "o.csv")
+    assert code == 0, text
+    assert "couverture-communes.csv" in text
+    assert pd.read_csv(tmp_path / "o.csv", sep=";")["statut"].tolist()[0] == "non"

@@ -8,6 +8,7 @@ import pandas as pd
 
 from quartiers import __version__
 from quartiers.delimitation.engine import Delimitation
+from quartiers.eligibility.coverage import coverage_of_grid, coverage_table
 from quartiers.io.atomic import AtomicOutputs
 from quartiers.io.outputs import (
     write_csv,
@@ -75,6 +76,9 @@ def write_delimitation(
         write_csv(explanations, out.path("explications.csv"))
         write_csv(params, out.path("parametres.csv"))
         write_json(summary, out.path("resume.json"))
+        # what these quartiers speak for, read back by quartiers verifier (see coverage.py)
+        write_csv(coverage_table(coverage_of_grid(result.grid)),
+                  out.path("couverture-communes.csv"))
         if with_squares:
             squares = result.square_table(uus)
             write_csv(squares, out.path("carreaux.csv"))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from quartiers.errors import QuartiersError
 from quartiers.io.limits import ReadLimits, fr_number
@@ -83,6 +84,20 @@ class Coverage:
             return self.source
         n = len(self.codes)
         return f"{fr_number(n)} commune{'s' if n > 1 else ''} ({self.source})"
+
+
+def coverage_of_grid(grid: object) -> Coverage:
+    """The communes whose squares a grid holds: what a delimitation on it speaks for."""
+    text = "".join(str(c) for c in np.unique(np.asarray(grid.communes)))  # type: ignore[attr-defined]
+    codes = [text[i : i + 5] for i in range(0, len(text) - 4, 5)]
+    return Coverage.of_codes(codes, "communes présentes dans le carroyage",
+                             kind="communes_du_carroyage")
+
+
+def coverage_table(coverage: Coverage) -> pd.DataFrame:
+    """A coverage as the ``couverture-communes.csv`` table (``code_commune``)."""
+    codes = [] if coverage.codes is None else coverage.codes.tolist()
+    return pd.DataFrame({"code_commune": codes})
 
 
 def read_coverage(path: str | Path) -> Coverage:

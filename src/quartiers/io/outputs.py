@@ -24,8 +24,8 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
     """RFC 7946 GeoJSON: EPSG:4326, longitude first, counter-clockwise outer rings."""
     out = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
     with atomic_path(path) as tmp:
-        out.to_file(
-            tmp, driver="GeoJSON", engine="pyogrio",
+        out.to_file(  # the layer is named after the file, not its temporary name
+            tmp, driver="GeoJSON", engine="pyogrio", layer=Path(path).stem,
             layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "7"},
         )
 
