@@ -185,7 +185,7 @@ def test_lots_api_cycle_complet(client, media, django_user_model, point_dedans):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from quartiers.web.api.models import JetonApi
-    from quartiers.web.verification.jobs import traiter_en_attente
+    from quartiers.web.verification.lots import traiter_en_attente
 
     alice = django_user_model.objects.create_user("alice", password="x-Secret-123")
     bob = django_user_model.objects.create_user("bob", password="x-Secret-123")

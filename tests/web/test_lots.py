@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from quartiers.web.verification import jobs
+from quartiers.web.verification import lots
 from quartiers.web.verification.models import LotVerification
 
 pytestmark = [pytest.mark.django_db, pytest.mark.realdata]
@@ -50,7 +50,7 @@ def test_csv_latin1_point_virgule(client, media, point_dedans, point_dehors):
     page = client.get(r["Location"]).content.decode()
     assert "En attente" in page and "fermer cette page" in page
     assert client.get(f"/verifier/lots/{lot.id}/resultat.csv").status_code == 404
-    assert jobs.traiter_en_attente() == 1
+    assert lots.traiter_en_attente() == 1
     lot.refresh_from_db()
     assert lot.statut == "termine" and lot.total == 7 and lot.traitees == 7, lot.message
     assert (lot.oui, lot.non, lot.inconnu, lot.rejetees) == (1, 1, 4, 1)
@@ -86,7 +86,7 @@ def test_xlsx_lambert93(client, media, point_dedans):
     buf = io.BytesIO()
     wb.save(buf)
     _deposer(client, "points.xlsx", buf.getvalue())
-    jobs.traiter_en_attente()
+    lots.traiter_en_attente()
     lot = LotVerification.objects.get()
     assert lot.statut == "termine", lot.message
     assert point_dedans.code in _telecharger(client, lot, "resultat")
@@ -94,7 +94,7 @@ def test_xlsx_lambert93(client, media, point_dedans):
 
 def test_fichier_sans_coordonnees_echoue_clairement(client, media):
     _deposer(client, "a.csv", b"nom,ville\na,b\n")
-    jobs.traiter_en_attente()
+    lots.traiter_en_attente()
     lot = LotVerification.objects.get()
     assert lot.statut == "echec"
     assert "colonnes de coordonnées introuvables" in lot.message
@@ -104,7 +104,7 @@ def test_fichier_sans_coordonnees_echoue_clairement(client, media):
 
 def test_fichier_binaire_refuse(client, media):
     _deposer(client, "a.csv", b"\x00\x01\x02binaire")
-    jobs.traiter_en_attente()
+    lots.traiter_en_attente()
     assert LotVerification.objects.get().statut == "echec"
 
 
@@ -142,7 +142,7 @@ def test_lot_abandonne_repris(client, media, point_dedans):
     lot = LotVerification.objects.get()
     LotVerification.objects.filter(pk=lot.pk).update(
         statut="en_cours", maj_le=timezone.now() - timedelta(minutes=10))
-    assert jobs.traiter_en_attente() == 1
+    assert lots.traiter_en_attente() == 1
     lot.refresh_from_db()
     assert lot.statut == "termine" and lot.dans_qpv == 1
 
@@ -160,7 +160,7 @@ def test_commande_traiter_lots(client, media, point_dedans):
 def test_gros_fichier_par_blocs(client, media, point_dedans):
     lignes = ["lon,lat"] + [f"{point_dedans.lon},{point_dedans.lat}"] * 3500
     _deposer(client, "gros.csv", ("\n".join(lignes) + "\n").encode())
-    jobs.traiter_en_attente()
+    lots.traiter_en_attente()
     lot = LotVerification.objects.get()
     assert lot.statut == "termine" and lot.traitees == 3500 and lot.dans_qpv == 3500
 
@@ -172,11 +172,11 @@ def test_classeur_piege_echoue_une_fois_sans_toucher_au_serveur(client, media, t
     bombe = hostile.full_sheet_bomb(tmp_path / "bombe.xlsx").read_bytes()
     r = _deposer(client, "adresses.xlsx", bombe)
     assert r.status_code == 302
-    assert jobs.traiter_en_attente() == 1
+    assert lots.traiter_en_attente() == 1
     lot = LotVerification.objects.get()
     assert lot.statut == "echec" and lot.tentatives == 1
     assert "classeur refusé" in lot.message and "16\u202f384 colonnes" in lot.message
-    assert jobs.traiter_en_attente() == 0  # never queued again
+    assert lots.traiter_en_attente() == 0  # never queued again
     page = client.get(f"/verifier/lots/{lot.id}/").content.decode()
     assert "classeur refusé" in page
     assert client.get("/verifier/lots/").status_code == 200  # the server goes on
@@ -187,7 +187,7 @@ def test_un_processus_fils_qui_meurt_fait_echouer_le_lot(client, media, settings
     with a reason, and the worker goes on."""
     settings.LOTS_MEMOIRE_MAX = 64 * 1024 * 1024
     _deposer(client, "a.csv", f"lon,lat\n{point_dedans.lon},{point_dedans.lat}\n".encode())
-    assert jobs.traiter_en_attente() == 1
+    assert lots.traiter_en_attente() == 1
     lot = LotVerification.objects.get()
     assert lot.statut == "echec" and "non traité" in lot.message, lot.message
 
@@ -198,9 +198,9 @@ def test_lot_abandonne_deux_fois_echoue_au_lieu_de_boucler(client, media, point_
     from django.utils import timezone
 
     _deposer(client, "a.csv", f"lon,lat\n{point_dedans.lon},{point_dedans.lat}\n".encode())
-    LotVerification.objects.update(statut="en_cours", tentatives=jobs.TENTATIVES_MAX,
+    LotVerification.objects.update(statut="en_cours", tentatives=lots.TENTATIVES_MAX,
                                    maj_le=timezone.now() - timedelta(minutes=10))
-    assert jobs.traiter_en_attente() == 0
+    assert lots.traiter_en_attente() == 0
     lot = LotVerification.objects.get()
     assert lot.statut == "echec" and "abandonné après 2 tentatives" in lot.message
 
@@ -234,7 +234,7 @@ def test_conservation_et_fichier_depose_supprime(client, media, settings, point_
     from django.utils import timezone
 
     _deposer(client, "a.csv", f"lon,lat\n{point_dedans.lon},{point_dedans.lat}\n".encode())
-    jobs.traiter_en_attente()
+    lots.traiter_en_attente()
     lot = LotVerification.objects.get()
     assert lot.statut == "termine" and not lot.fichier  # read, then deleted
     resultat = lot.resultat.path
@@ -257,7 +257,7 @@ def test_fichier_d_adresses_colonnes_reconnues(client, media):
                "12 boulevard Pasteur;06000;Nice\n"
                "1 rue de la République;13001;Marseille\n").encode()
     assert _deposer(client, "adresses.csv", contenu).status_code == 302
-    jobs.traiter_en_attente()
+    lots.traiter_en_attente()
     lot = LotVerification.objects.get()
     assert lot.statut == "termine", lot.message
     assert "adresses : adresse + code_postal + commune" in lot.message

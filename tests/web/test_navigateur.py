@@ -41,9 +41,9 @@ def navigateur():  # type: ignore[no-untyped-def]
 def prechauffe() -> None:
     """The live server runs in this process: load the lists, the outlines and the address
     index before the first page, as the real server does before forking its workers."""
-    from quartiers.web import geodonnees
+    from quartiers.web import demarrage
 
-    geodonnees.prechauffer()
+    demarrage.prechauffer()
 
 
 @pytest.fixture
@@ -238,7 +238,7 @@ def test_lot_depose_puis_telecharge(page, point_dedans, point_dehors, tmp_path):
     other.goto(lot_url)
     assert other.get_attribute("#lot", "data-statut") == "termine"
     ctx.close()
-    from quartiers.web.verification.jobs import attendre_travailleur
+    from quartiers.web.verification.lots import attendre_travailleur
 
     attendre_travailleur()
 

@@ -51,9 +51,9 @@ def test_fiche_quartier_officiel(client, point_dedans):
 
 
 def test_fiche_quartier_calcule(client):
-    from quartiers.web import geodonnees
+    from quartiers.web.geodonnees import listes
 
-    code = str(geodonnees.perimetres("calcul").codes[0])
+    code = str(listes.perimetres("calcul").codes[0])
     r = client.get(f"/quartiers/{code}/")
     assert r.status_code == 200
     assert "Quartiers calculés" in r.content.decode()

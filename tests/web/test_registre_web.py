@@ -39,10 +39,10 @@ def petit(settings, point_dedans) -> Petit:  # type: ignore[no-untyped-def]
         Quartier,
         Region,
     )
-    from quartiers.web import geodonnees
+    from quartiers.web.fiches import indicateurs
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    fiche = geodonnees.fiche(point_dedans.code)
+    fiche = indicateurs.fiche(point_dedans.code)
     assert fiche is not None
     code_commune = fiche["communes"][0]["code"]
     region = Region.objects.create(code="93", nom="Provence-Alpes-Côte d'Azur")

@@ -27,9 +27,9 @@ loglevel = os.environ.get("QUARTIERS_LOGLEVEL", "warning")
 def when_ready(server: Any) -> None:
     if os.environ.get("QUARTIERS_PRECHAUFFER", "1") != "1":
         return
-    from quartiers.web import geodonnees
+    from quartiers.web import demarrage
 
     try:
-        geodonnees.prechauffer()
+        demarrage.prechauffer()
     except Exception as e:  # the pages will report the missing data themselves
         server.log.warning("préchargement des données impossible : %s", e)

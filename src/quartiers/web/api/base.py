@@ -20,9 +20,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
 from quartiers.errors import QuartiersError
-from quartiers.web import geodonnees
 from quartiers.web.api import lots, quartiers, registre, verification
 from quartiers.web.api.auth import TropDeRequetes
+from quartiers.web.geodonnees import listes
 
 
 class RenduJSON(JSONRenderer):
@@ -69,8 +69,8 @@ def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse
     return _erreur(request, 422, "requete_invalide", "requête invalide — " + " ; ".join(parts))
 
 
-@api.exception_handler(geodonnees.ErreurPoint)
-def _point(request: HttpRequest, exc: geodonnees.ErreurPoint) -> HttpResponse:
+@api.exception_handler(listes.ErreurPoint)
+def _point(request: HttpRequest, exc: listes.ErreurPoint) -> HttpResponse:
     return _erreur(request, 400, exc.code, exc.message)
 
 

@@ -7,9 +7,10 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
-from quartiers.web import geodonnees
 from quartiers.web.api.schemas import Erreur
+from quartiers.web.fiches import indicateurs
 from quartiers.web.fiches.registre import infos_registre, quartier_du_registre
+from quartiers.web.geodonnees import geojson
 
 router = Router()
 
@@ -26,7 +27,7 @@ class QuartiersQuery(Schema):
 def quartiers(request: HttpRequest, q: Query[QuartiersQuery]) -> HttpResponse:
     """FeatureCollection des périmètres d'un millésime (``2015``, ``2024`` ou ``calcul``),
     filtrée par département (``departement=06``) ou unité urbaine (``uu=06701``)."""
-    body = geodonnees.quartiers_geojson(q.millesime, q.departement.strip(), q.uu.strip())
+    body = geojson.quartiers_geojson(q.millesime, q.departement.strip(), q.uu.strip())
     resp = HttpResponse(body, content_type="application/geo+json")
     resp["Cache-Control"] = "public, max-age=3600"
     return resp
@@ -35,7 +36,7 @@ def quartiers(request: HttpRequest, q: Query[QuartiersQuery]) -> HttpResponse:
 @router.get("/quartiers/{code}", tags=["quartiers"], response={200: dict, 404: Erreur},
          summary="Données de la fiche d'un quartier")
 def fiche_quartier(request: HttpRequest, code: str) -> Any:
-    data = geodonnees.fiche(code) or quartier_du_registre(code)
+    data = indicateurs.fiche(code) or quartier_du_registre(code)
     if data is None:
         raise Http404(f"quartier « {code} » inconnu")
     data["registre"] = infos_registre(code, [c["code"] for c in data["communes"]])

@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
 
-from quartiers.web import geodonnees
+from quartiers.web.geodonnees import geojson, listes
 
 COULEURS = {"2024": "#000091", "2015": "#ce0500", "calcul": "#18753c"}
 
 
 def _couverture(millesime: str) -> str:
     """Where a list speaks (outside, a point's answer is "inconnu")."""
-    cov = geodonnees.perimetres(millesime).coverage
+    cov = listes.perimetres(millesime).coverage
     return cov.describe if cov is not None else "aucune couverture déclarée"
 
 
@@ -30,11 +30,11 @@ def config_carte(
     couches = [
         {
             "id": m, "libelle": libelle, "couleur": COULEURS[m], "visible": m in visibles,
-            "nombre": len(geodonnees.perimetres(m)),
+            "nombre": len(listes.perimetres(m)),
             "couverture": _couverture(m),
             "url": reverse("api-1:quartiers_geojson") + f"?millesime={m}",
         }
-        for m, libelle in geodonnees.MILLESIMES.items()
+        for m, libelle in listes.MILLESIMES.items()
     ]
     config: dict[str, Any] = {
         "couches": couches,
@@ -53,7 +53,7 @@ def config_carte(
 
 
 def carte(request: HttpRequest) -> HttpResponse:
-    visibles = tuple(m for m in request.GET.getlist("millesime") if m in geodonnees.MILLESIMES)
+    visibles = tuple(m for m in request.GET.getlist("millesime") if m in listes.MILLESIMES)
     config = config_carte(visibles or ("2024", "2015"))
     return render(request, "carte/carte.html", {
         "title": "Carte des quartiers prioritaires", "config": config,
@@ -64,7 +64,7 @@ def carte(request: HttpRequest) -> HttpResponse:
 @gzip_page
 @cache_control(max_age=3600, public=True)
 def departements(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(geodonnees.contours_geojson("departement"),
+    return HttpResponse(geojson.contours_geojson("departement"),
                         content_type="application/geo+json")
 
 
@@ -72,7 +72,7 @@ def departements(request: HttpRequest) -> HttpResponse:
 @cache_control(max_age=3600, public=True)
 def communes(request: HttpRequest, departement: str) -> HttpResponse:
     try:
-        body = geodonnees.contours_geojson("communes", departement)
-    except geodonnees.ErreurPoint:
+        body = geojson.contours_geojson("communes", departement)
+    except listes.ErreurPoint:
         raise Http404("département absent des contours") from None
     return HttpResponse(body, content_type="application/geo+json")

@@ -6,20 +6,21 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from quartiers.web import geodonnees
 from quartiers.web.carte.views import config_carte
+from quartiers.web.fiches import indicateurs
 from quartiers.web.fiches.registre import infos_registre, quartier_du_registre
+from quartiers.web.geodonnees import geojson, listes
 from quartiers.web.libelles import code_lisible
 
 
 def liste(request: HttpRequest) -> HttpResponse:
     millesime = request.GET.get("millesime", "2024")
-    if millesime not in geodonnees.MILLESIMES:
+    if millesime not in listes.MILLESIMES:
         millesime = "2024"
     departement = request.GET.get("departement", "").strip()
     texte = request.GET.get("q", "").strip().lower()
-    pset = geodonnees.perimetres(millesime)
-    noms = geodonnees.noms_communes()
+    pset = listes.perimetres(millesime)
+    noms = geojson.noms_communes()
     rows = []
     for i in range(len(pset)):
         dep = str(pset.departements[i])
@@ -36,13 +37,13 @@ def liste(request: HttpRequest) -> HttpResponse:
     deps = sorted({str(d) for d in pset.departements})
     return render(request, "fiches/liste.html", {
         "title": "Quartiers", "page": page, "nombre": len(rows), "millesime": millesime,
-        "millesimes": geodonnees.MILLESIMES, "departement": departement,
+        "millesimes": listes.MILLESIMES, "departement": departement,
         "departements": deps, "q": request.GET.get("q", ""),
     })
 
 
 def fiche(request: HttpRequest, code: str) -> HttpResponse:
-    data = geodonnees.fiche(code) or quartier_du_registre(code)
+    data = indicateurs.fiche(code) or quartier_du_registre(code)
     if data is None:
         raise Http404(f"quartier « {code} » inconnu")
     registre = infos_registre(code, [c["code"] for c in data["communes"]])

@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from quartiers.errors import QuartiersError
 from quartiers.parameters import load_rules, parameter_info, rule_sets
-from quartiers.web import geodonnees
 from quartiers.web.carte.views import COULEURS, config_carte
+from quartiers.web.geodonnees import geojson, listes
 from quartiers.web.libelles import CHOIX, METHODES, code_lisible
 
 PREFIXE = "p_"
@@ -67,7 +67,7 @@ def _texte(v: Any) -> str:
 
 
 def _lancer(jeu: str, overrides: dict[str, str]) -> Any:
-    return geodonnees.delimitation(jeu, tuple(sorted(overrides.items())))
+    return listes.delimitation(jeu, tuple(sorted(overrides.items())))
 
 
 def _query(jeu: str, overrides: dict[str, str]) -> str:
@@ -120,9 +120,9 @@ def geographie(request: HttpRequest) -> HttpResponse:
 def _comparer(result: Any) -> dict[str, Any] | None:
     from quartiers.comparison import compare
 
-    ref = geodonnees.perimetres("2024")
-    uus = sorted({geodonnees.uu_de_communes(str(c).split(","))[0] for c in ref.communes} - {""})
-    inp = geodonnees.entrees()
+    ref = listes.perimetres("2024")
+    uus = sorted({geojson.uu_de_communes(str(c).split(","))[0] for c in ref.communes} - {""})
+    inp = listes.entrees()
     if len(result.quartiers) == 0:
         return None
     comp = compare(result.quartiers, ref, inp.grid, inp.uus, uu_codes=uus)
@@ -185,7 +185,7 @@ def resultats_zip(request: HttpRequest) -> HttpResponse:
     buf = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "resultats"
-        write_delimitation(result, geodonnees.entrees().uus, out)
+        write_delimitation(result, listes.entrees().uus, out)
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             for f in sorted(out.iterdir()):
                 z.write(f, f"delimitation-{jeu}/{f.name}")

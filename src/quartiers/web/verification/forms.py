@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from quartiers.web import geodonnees
+from quartiers.web.geodonnees import listes
 
-CHOIX_MILLESIMES = list(geodonnees.MILLESIMES.items())
+CHOIX_MILLESIMES = list(listes.MILLESIMES.items())
 
 
 class NombreFrancais(forms.FloatField):

@@ -9,7 +9,7 @@ from django.db import models
 
 
 class LotVerification(models.Model):
-    """A batch lookup job, processed in the background (see verification.jobs)."""
+    """A batch lookup job, processed in the background (see verification.lots)."""
 
     ATTENTE, EN_COURS, TERMINE, ECHEC = "attente", "en_cours", "termine", "echec"
     STATUTS = ((ATTENTE, "en attente"), (EN_COURS, "en cours"), (TERMINE, "terminé"),

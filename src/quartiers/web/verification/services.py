@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from quartiers.eligibility import answers, checker
 from quartiers.eligibility.api import Checker, answer_points, plain
-from quartiers.web import geodonnees
+from quartiers.web.geodonnees import listes
 from quartiers.web.verification.models import LotVerification
 
 TOLERANCE_MAX = 5000.0
@@ -29,23 +29,23 @@ _PAIR = re.compile(rf"^\s*{_NUMBER}\s*[,;\s]\s*{_NUMBER}\s*$")
 
 
 #: A request that cannot be answered at all (unknown list, bad tolerance), with a code.
-ErreurVerification = geodonnees.ErreurPoint
+ErreurVerification = listes.ErreurPoint
 
 
 def liste(millesime: str) -> Checker:
     """The checker of a list offered by the application (``2024``, ``2015``, ``calcul``)."""
-    if millesime not in geodonnees.MILLESIMES:
+    if millesime not in listes.MILLESIMES:
         raise ErreurVerification(
             "millesime_inconnu",
             f"liste « {millesime} » inconnue (valeurs possibles : "
-            f"{', '.join(geodonnees.MILLESIMES)})")
+            f"{', '.join(listes.MILLESIMES)})")
     return _liste(millesime)
 
 
 @lru_cache(maxsize=8)
 def _liste(millesime: str) -> Checker:
     with _lock:
-        return checker(geodonnees.perimetres(millesime))
+        return checker(listes.perimetres(millesime))
 
 
 def _tolerance(tolerance: float | None) -> float:
@@ -106,7 +106,7 @@ def _reponse(cols: dict[str, np.ndarray], k: int, chk: Checker, millesime: str,
         "bande_500m": plain(cols["bande_500m"][k]),
         "commune": commune,
         "liste": {
-            "millesime": millesime, "libelle": geodonnees.MILLESIMES[millesime],
+            "millesime": millesime, "libelle": listes.MILLESIMES[millesime],
             "source": chk.perimeters.source,
             "couverture": cov.describe if cov is not None else "aucune",
         },
@@ -212,7 +212,7 @@ def _quota(client: str, size: int) -> None:
 def creer_lot(fichier: UploadedFile, millesime: str, tolerance: float | None,
               proprietaire: Any, adresse: str = "", request: Any = None) -> LotVerification:
     """A batch job for an uploaded file (page and API): quotas checked, stored, queued."""
-    from quartiers.web.verification import jobs
+    from quartiers.web.verification import lots
 
     liste(millesime)
     size = int(fichier.size or 0)
@@ -230,7 +230,7 @@ def creer_lot(fichier: UploadedFile, millesime: str, tolerance: float | None,
                           proprietaire=owner)
     lot.fichier.save(f"{lot.id}{suffixe_fichier(nom)}", fichier, save=False)
     lot.save()
-    jobs.assurer_travailleur()
+    lots.assurer_travailleur()
     return lot
 
 

@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from quartiers.errors import QuartiersError
 from quartiers.web.carte.views import config_carte
-from quartiers.web.verification import jobs, services
+from quartiers.web.verification import services
 from quartiers.web.verification.forms import LotForm, PointForm
+from quartiers.web.verification.lots import assurer_travailleur
 from quartiers.web.verification.models import LotVerification
 
 SESSION_LOTS = "lots_verification"
@@ -63,7 +64,7 @@ def lots(request: HttpRequest) -> HttpResponse:
                 return redirect("verification:lot", lot_id=lot.id)
     else:
         form = LotForm()
-        jobs.assurer_travailleur()
+        assurer_travailleur()
     ids = _mes_lots(request)
     mine = LotVerification.objects.filter(id__in=ids)
     if request.user.is_authenticated:
@@ -77,7 +78,7 @@ def lots(request: HttpRequest) -> HttpResponse:
 def lot(request: HttpRequest, lot_id: str) -> HttpResponse:
     obj = get_object_or_404(LotVerification, pk=lot_id)
     if obj.statut in (LotVerification.ATTENTE, LotVerification.EN_COURS):
-        jobs.assurer_travailleur()
+        assurer_travailleur()
     return render(request, "verification/lot.html", {"title": "Traitement du fichier",
                                                      "lot": obj})
 

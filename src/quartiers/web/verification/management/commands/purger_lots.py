@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from quartiers.web.verification.jobs import purger
+from quartiers.web.verification.lots import purger
 
 
 class Command(BaseCommand):

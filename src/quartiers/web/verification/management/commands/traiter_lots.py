@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from quartiers.web.verification.jobs import traiter_en_attente
+from quartiers.web.verification.lots import traiter_en_attente
 
 
 class Command(BaseCommand):
