@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from quartiers.registre.commun import centimes_en_euros, centimes_en_texte, euros_en_centimes
 from quartiers.registre.echanges.formats import ecrire_csv, ecrire_xlsx
@@ -73,6 +74,11 @@ class Colonne:
         return v if isinstance(v, int | Decimal) else str(v)
 
 
+def reference(nom_url: str, libelle: str = "Référence", champ: str = "reference") -> Colonne:
+    """The first column of a list: the object's reference, linked to its page."""
+    return Colonne(champ, libelle, champ, lien=lambda o: reverse(nom_url, args=[o.pk]))
+
+
 class _Montant(forms.CharField):
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
         value = super().to_python(value)
@@ -97,7 +103,7 @@ def formulaire(colonnes: list[Colonne]) -> type[forms.Form]:
         elif c.genre in (NOMBRE, MONTANT):
             for borne, mot in (("min", "au moins"), ("max", "au plus")):
                 champs[f"{c.cle}_{borne}"] = (
-                    _Montant(label=f"{c.libelle} ({mot}, €)", required=False, max_length=40)
+                    _Montant(label=f"{c.libelle} ({mot}, €)", required=False)
                     if c.genre == MONTANT else
                     forms.IntegerField(label=f"{c.libelle} ({mot})", required=False,
                                        min_value=-(10**15), max_value=10**15))

@@ -213,25 +213,26 @@ class ContratDeVille(models.Model):
         codes = set(self.epci.communes.values_list("code", flat=True))
         return codes or None
 
-    def verifier_quartiers(self, quartiers: Iterable[Quartier]) -> tuple[list[str], str]:
-        """(errors, verification) for linking ``quartiers``: errors name each quartier lying
-        outside the carrier's communes; verification is ``verifie`` or, when the carrier's
-        communes or a quartier's are unknown, ``non_verifiable`` (the link is then recorded
-        as asserted by its author)."""
+    def verifier_quartiers(self, quartiers: Iterable[Quartier]
+                           ) -> tuple[list[str], dict[int, str]]:
+        """(errors, verification of each quartier) for linking ``quartiers``: errors name each
+        quartier lying outside the carrier's communes; a link is ``verifie`` or, when the
+        carrier's communes or the quartier's are unknown, ``non_verifiable`` (the link is
+        then recorded as asserted by its author)."""
         communes = self.communes_du_porteur()
         erreurs: list[str] = []
-        verifiable = communes is not None
+        etats: dict[int, str] = {}
         porteur = self.epci.nom if self.epci_id else f"commune {self.commune_porteuse}"
         for q in quartiers:
             codes = set(q.communes.values_list("code", flat=True))
-            if not codes:
-                verifiable = False
-            elif communes is not None and not codes <= communes:
+            etats[q.pk] = LienQuartier.VERIFIE if communes is not None and codes \
+                else LienQuartier.NON_VERIFIABLE
+            if codes and communes is not None and not codes <= communes:
                 hors = ", ".join(sorted(codes - communes))
                 erreurs.append(f"Le quartier {q.code} ({q.nom}) n'est pas dans les communes de "
                                f"{'l’EPCI ' if self.epci_id else 'la '}{porteur} "
                                f"(commune(s) {hors} hors du territoire).")
-        return erreurs, LienQuartier.VERIFIE if verifiable else LienQuartier.NON_VERIFIABLE
+        return erreurs, etats
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}

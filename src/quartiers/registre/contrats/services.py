@@ -22,7 +22,10 @@ from quartiers.registre.comptes.permissions import (
     peut_supprimer_contrat,
 )
 from quartiers.registre.contrats.models import ContratDeVille, Signataire
-from quartiers.registre.contrats.signals import motif_suppression_interdite
+from quartiers.registre.contrats.signals import (
+    motif_suppression_interdite,
+    noter_verifications,
+)
 from quartiers.registre.territoires.models import Quartier
 
 REFUS_EPCI = "Vous ne pouvez modifier que les contrats de votre périmètre (EPCI ou département)."
@@ -52,6 +55,24 @@ def lier_quartiers(user: Any, contrat: ContratDeVille, quartiers: Iterable[Quart
     if nouveaux:
         contrat.quartiers.add(*nouveaux, through_defaults={
             "affirme_par": auteur(user), "affirme_le": timezone.now(), "origine": origine})
+    # the carrier may have changed: what can be checked may have changed too
+    noter_verifications(contrat, contrat.verifier_quartiers(voulus.values())[1])
+
+
+def valider_contrat(contrat: ContratDeVille, quartiers: list[Quartier],
+                    nouveau: bool = True) -> None:
+    """Every rule of a contract and of its quartiers at once (one ValidationError by field);
+    ``nouveau=False`` skips the uniqueness checks of an object known to exist."""
+    erreurs: dict[str, list[str]] = {}
+    try:
+        contrat.full_clean(exclude=["quartiers"], validate_unique=nouveau)
+    except ValidationError as e:
+        erreurs.update(e.message_dict)
+    hors, _ = contrat.verifier_quartiers(quartiers)
+    if hors:
+        erreurs.setdefault("quartiers", []).extend(hors)
+    if erreurs:
+        raise ValidationError(erreurs)
 
 
 def enregistrer_contrat(user: Any, contrat: ContratDeVille, quartiers: Iterable[Quartier],
@@ -65,16 +86,7 @@ def enregistrer_contrat(user: Any, contrat: ContratDeVille, quartiers: Iterable[
             original = ContratDeVille.objects.select_related("epci").get(pk=contrat.pk)
             _verifier_modifiable(user, original)
         exiger(peut_modifier_contrat(user, contrat), REFUS_EPCI)
-        erreurs: dict[str, list[str]] = {}
-        try:
-            contrat.full_clean(exclude=["quartiers"])
-        except ValidationError as e:
-            erreurs.update(e.message_dict)
-        hors, _ = contrat.verifier_quartiers(quartiers)
-        if hors:
-            erreurs.setdefault("quartiers", []).extend(hors)
-        if erreurs:
-            raise ValidationError(erreurs)
+        valider_contrat(contrat, quartiers)
         enregistrer_avec_version(contrat, version_lue)
         lier_quartiers(user, contrat, quartiers, origine)
     return contrat

@@ -46,9 +46,16 @@ def verifier_quartiers_contrat(sender: Any, instance: Any, action: str, reverse:
     else:
         paires = [(instance, list(Quartier.objects.filter(pk__in=pk_set)))]
     for contrat, quartiers in paires:
-        erreurs, verification = contrat.verifier_quartiers(quartiers)
+        erreurs, etats = contrat.verifier_quartiers(quartiers)
         if erreurs:
             raise ValidationError({"quartiers": erreurs})
         if action == "post_add":
-            LienQuartier.objects.filter(contrat=contrat, quartier__in=quartiers).update(
-                verification=verification)
+            noter_verifications(contrat, etats)
+
+
+def noter_verifications(contrat: ContratDeVille, etats: dict[int, str]) -> None:
+    """Record on each link whether the register could check it."""
+    for etat in set(etats.values()):
+        LienQuartier.objects.filter(contrat=contrat, quartier_id__in=[
+            pk for pk, e in etats.items() if e == etat]).exclude(verification=etat).update(
+            verification=etat)

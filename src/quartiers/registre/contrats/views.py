@@ -42,7 +42,15 @@ from quartiers.registre.contrats.models import (
     TerritoireContrat,
 )
 from quartiers.registre.contrats.suivi import suivi
-from quartiers.registre.listes import BOOLEEN, CHOIX, MONTANT, NOMBRE, Colonne, page_liste
+from quartiers.registre.listes import (
+    BOOLEEN,
+    CHOIX,
+    MONTANT,
+    NOMBRE,
+    Colonne,
+    page_liste,
+    reference,
+)
 from quartiers.registre.territoires.tableaux import synthese_postes
 
 # kind -> (model, form, message, form needs the contract)
@@ -87,8 +95,7 @@ def _dans_region(qs: Any, nom: str) -> Any:
 
 def colonnes() -> list[Colonne]:
     return [
-        Colonne("reference", "Référence", "reference",
-                lien=lambda c: reverse("contrats:detail", args=[c.pk])),
+        reference("contrats:detail"),
         Colonne("intitule", "Intitulé", "intitule"),
         Colonne("generation", "Génération", "generation", CHOIX, ContratDeVille.GENERATIONS),
         Colonne("porteur", "Porteur (EPCI ou commune)", "porteur_nom"),

@@ -31,7 +31,11 @@ from quartiers.registre.comptes.permissions import (
     peut_modifier_contrat,
 )
 from quartiers.registre.contrats.models import PILIERS, ContratDeVille
-from quartiers.registre.contrats.services import REFUS_EPCI, enregistrer_contrat
+from quartiers.registre.contrats.services import (
+    REFUS_EPCI,
+    enregistrer_contrat,
+    valider_contrat,
+)
 from quartiers.registre.echanges.champs import Erreur, Ligne, LigneInvalide, Rapport
 from quartiers.registre.echanges.formats import (
     OBLIGATOIRES,
@@ -134,16 +138,7 @@ def _contrat(user: Any, ligne: Ligne, memoire: _Memoire) -> Operation:
     for champ, valeur in textes.items():
         setattr(contrat, champ, valeur)
     exiger(peut_modifier_contrat(user, contrat), REFUS_EPCI)
-    erreurs: dict[str, list[str]] = {}
-    try:
-        contrat.full_clean(exclude=["quartiers"], validate_unique=version is None)
-    except ValidationError as e:
-        erreurs.update(e.message_dict)
-    hors, _ = contrat.verifier_quartiers(quartiers)
-    if hors:
-        erreurs.setdefault("quartiers", []).extend(hors)
-    if erreurs:
-        raise ValidationError(erreurs)
+    valider_contrat(contrat, quartiers, nouveau=version is None)
     memoire.contrats[ref] = (contrat, quartiers)
     return Operation("contrats", ligne.no, contrat, quartiers, version)
 

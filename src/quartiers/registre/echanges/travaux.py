@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -127,44 +128,50 @@ def traiter_en_attente() -> int:
     return n
 
 
-_thread: threading.Thread | None = None
-_verrou = threading.Lock()
-_encore = False
+class TravailleurEnFond:
+    """One daemon thread per process that runs ``travail`` until nothing is left, started or
+    woken by :meth:`reveiller` (a request that queued a job). A wake-up during a run makes
+    it run once more; the thread ends when a run starts with no wake-up pending."""
 
+    def __init__(self, nom: str, travail: Callable[[], object], reglage: str) -> None:
+        self.nom, self.travail, self.reglage = nom, travail, reglage
+        self._verrou = threading.Lock()
+        self._demande = False
+        self._thread: threading.Thread | None = None
 
-def _boucle() -> None:
-    global _encore, _thread
-    try:
-        while True:
-            with _verrou:
-                _encore = False
-            try:
-                traiter_en_attente()
-            except Exception:  # database gone (shutdown): the jobs stay queued
-                log.exception("travailleur des imports du registre")
-            with _verrou:
-                if not _encore:
-                    _thread = None
-                    return
-    finally:
-        close_old_connections()
-
-
-def assurer_travailleur() -> None:
-    """Start the built-in worker thread if enabled; wake it if it is running."""
-    global _thread, _encore
-    if not getattr(settings, "REGISTRE_IMPORTS_INTEGRES", True):
-        return
-    with _verrou:
-        _encore = True
-        if _thread is not None and _thread.is_alive():
+    def reveiller(self) -> None:
+        if not getattr(settings, self.reglage, True):
             return
-        _thread = threading.Thread(target=_boucle, name="registre-imports", daemon=True)
-        _thread.start()
+        with self._verrou:
+            self._demande = True
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._tourner, name=self.nom,
+                                                daemon=True)
+                self._thread.start()
+
+    def _tourner(self) -> None:
+        try:
+            while True:
+                with self._verrou:
+                    if not self._demande:
+                        self._thread = None
+                        return
+                    self._demande = False
+                try:
+                    self.travail()
+                except Exception:  # database gone (shutdown): the jobs stay queued
+                    log.exception("%s", self.nom)
+        finally:
+            close_old_connections()
+
+    def attendre(self, timeout: float = 120) -> None:
+        """Wait for the running thread (tests)."""
+        t = self._thread
+        if t is not None:
+            t.join(timeout)
 
 
-def attendre_travailleur(timeout: float = 120) -> None:
-    """Wait for the built-in worker (tests)."""
-    t = _thread
-    if t is not None:
-        t.join(timeout)
+TRAVAILLEUR = TravailleurEnFond("registre-imports", traiter_en_attente,
+                                "REGISTRE_IMPORTS_INTEGRES")
+assurer_travailleur = TRAVAILLEUR.reveiller
+attendre_travailleur = TRAVAILLEUR.attendre

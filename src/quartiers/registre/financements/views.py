@@ -20,7 +20,15 @@ from quartiers.registre.contrats.models import PILIERS, ContratDeVille
 from quartiers.registre.financements import services
 from quartiers.registre.financements.forms import ActionForm, LigneFinancementForm
 from quartiers.registre.financements.models import Action, LigneFinancement, PosteFinance
-from quartiers.registre.listes import BOOLEEN, CHOIX, MONTANT, NOMBRE, Colonne, page_liste
+from quartiers.registre.listes import (
+    BOOLEEN,
+    CHOIX,
+    MONTANT,
+    NOMBRE,
+    Colonne,
+    page_liste,
+    reference,
+)
 
 
 class NouvelleActionForm(forms.Form):
@@ -30,8 +38,7 @@ class NouvelleActionForm(forms.Form):
 
 def colonnes_actions() -> list[Colonne]:
     return [
-        Colonne("reference", "Référence", "reference",
-                lien=lambda a: reverse("financements:detail", args=[a.pk])),
+        reference("financements:detail"),
         Colonne("intitule", "Intitulé", "intitule"),
         Colonne("porteur", "Porteur", "porteur"),
         Colonne("pilier", "Pilier", "pilier", CHOIX, PILIERS),

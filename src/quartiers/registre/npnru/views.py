@@ -14,7 +14,7 @@ from quartiers.registre import views as base
 from quartiers.registre.commun import centimes_en_euros
 from quartiers.registre.comptes import permissions as perms
 from quartiers.registre.comptes.permissions import projets_npnru_visibles
-from quartiers.registre.listes import BOOLEEN, CHOIX, MONTANT, Colonne, page_liste
+from quartiers.registre.listes import BOOLEEN, CHOIX, MONTANT, Colonne, page_liste, reference
 from quartiers.registre.npnru import services
 from quartiers.registre.npnru.forms import EnveloppeForm, ProjetForm
 from quartiers.registre.npnru.models import EnveloppeCPER, ProjetNPNRU
@@ -36,8 +36,7 @@ def synthese_enveloppes(regions: Any = None) -> list[dict[str, Any]]:
 
 def colonnes() -> list[Colonne]:
     return [
-        Colonne("reference", "Référence", "reference",
-                lien=lambda p: reverse("npnru:detail", args=[p.pk])),
+        reference("npnru:detail"),
         Colonne("nom", "Projet", "nom"),
         Colonne("interet", "Intérêt", "interet", CHOIX, ProjetNPNRU.INTERETS),
         Colonne("etape", "Étape", "etape", CHOIX, ProjetNPNRU.ETAPES),
