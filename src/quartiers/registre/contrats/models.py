@@ -205,13 +205,19 @@ class ContratDeVille(models.Model):
 
     def communes_du_porteur(self) -> set[str] | None:
         """INSEE codes of the carrier's communes, ``None`` when the register does not know
-        them (no EPCI composition is published with the contracts)."""
+        them (no EPCI composition is published with the contracts). Kept on the instance
+        for its carrier: one save checks its quartiers several times."""
+        cle = (self.epci_id, self.commune_porteuse)
+        memo = getattr(self, "_communes_porteur", None)
+        if memo is not None and memo[0] == cle:
+            return memo[1]
+        codes: set[str] | None = None
         if self.commune_porteuse:
-            return {self.commune_porteuse}
-        if self.epci_id is None:
-            return None
-        codes = set(self.epci.communes.values_list("code", flat=True))
-        return codes or None
+            codes = {self.commune_porteuse}
+        elif self.epci_id is not None:
+            codes = set(self.epci.communes.values_list("code", flat=True)) or None
+        self._communes_porteur = (cle, codes)
+        return codes
 
     def verifier_quartiers(self, quartiers: Iterable[Quartier]
                            ) -> tuple[list[str], dict[int, str]]:
@@ -224,7 +230,7 @@ class ContratDeVille(models.Model):
         etats: dict[int, str] = {}
         porteur = self.epci.nom if self.epci_id else f"commune {self.commune_porteuse}"
         for q in quartiers:
-            codes = set(q.communes.values_list("code", flat=True))
+            codes = {c.code for c in q.communes.all()}
             etats[q.pk] = LienQuartier.VERIFIE if communes is not None and codes \
                 else LienQuartier.NON_VERIFIABLE
             if codes and communes is not None and not codes <= communes:

@@ -55,8 +55,9 @@ def lier_quartiers(user: Any, contrat: ContratDeVille, quartiers: Iterable[Quart
     if nouveaux:
         contrat.quartiers.add(*nouveaux, through_defaults={
             "affirme_par": auteur(user), "affirme_le": timezone.now(), "origine": origine})
-    # the carrier may have changed: what can be checked may have changed too
-    noter_verifications(contrat, contrat.verifier_quartiers(voulus.values())[1])
+    gardes = [q for pk, q in voulus.items() if pk in actuels]
+    if gardes:  # the carrier may have changed: what can be checked may have changed too
+        noter_verifications(contrat, contrat.verifier_quartiers(gardes)[1])
 
 
 def valider_contrat(contrat: ContratDeVille, quartiers: list[Quartier],

@@ -44,13 +44,14 @@ def verifier_quartiers_contrat(sender: Any, instance: Any, action: str, reverse:
     if reverse:  # quartier.contrats.add(contrat, ...)
         paires = [(c, [instance]) for c in ContratDeVille.objects.filter(pk__in=pk_set)]
     else:
-        paires = [(instance, list(Quartier.objects.filter(pk__in=pk_set)))]
+        paires = [(instance, list(Quartier.objects.filter(pk__in=pk_set).prefetch_related(
+            "communes")))]
     for contrat, quartiers in paires:
         erreurs, etats = contrat.verifier_quartiers(quartiers)
         if erreurs:
             raise ValidationError({"quartiers": erreurs})
-        if action == "post_add":
-            noter_verifications(contrat, etats)
+        if action == "post_add" and set(etats.values()) != {LienQuartier.NON_VERIFIABLE}:
+            noter_verifications(contrat, etats)  # the links' default is « not checked »
 
 
 def noter_verifications(contrat: ContratDeVille, etats: dict[int, str]) -> None:

@@ -45,7 +45,9 @@ OUI_NON = [("oui", "oui"), ("non", "non")]
 
 
 #: Reading limits of an imported file: the register holds hundreds of rows, not millions.
-LIMITES = ReadLimits.for_upload(max_bytes=5 * 1024 * 1024, max_rows=20_000, max_seconds=60.0)
+#: The rows of a sheet are applied in one transaction (all or nothing), a few milliseconds
+#: each: 5 000 rows keep it within seconds, under SQLite's wait for a write lock.
+LIMITES = ReadLimits.for_upload(max_bytes=5 * 1024 * 1024, max_rows=5_000, max_seconds=60.0)
 
 
 class FichierIllisible(Exception):

@@ -280,27 +280,28 @@ def versions(operations: list[Operation]) -> dict[str, int]:
 
 
 def appliquer_operations(operations: list[Operation], user: Any, rapport: Rapport) -> Rapport:
-    """Write the prepared operations in one transaction (all or nothing)."""
-    with transaction.atomic():
-        for op in operations:
-            try:
-                with transaction.atomic():
-                    if op.type == "contrats":
-                        enregistrer_contrat(user, op.objet, op.quartiers or [], op.version_lue,
-                                            origine="import de fichier")
-                    elif op.type == "actions":
-                        enregistrer_action(user, op.objet, op.quartiers or [], op.version_lue)
-                    else:
-                        enregistrer_financement(user, op.objet, op.version_lue)
-            except Conflit as c:
-                rapport.erreurs.append(Erreur(op.type, op.ligne, "", (
-                    f"{c} Rien n'a été enregistré : recommencez l'essai.")))
-            except (PermissionDenied, ValidationError, IntegrityError) as e:
-                messages = e.messages if isinstance(e, ValidationError) else [str(e)]
-                rapport.erreurs.extend(Erreur(op.type, op.ligne, "", m) for m in messages)
-        rapport.applique = rapport.ok
-        if not rapport.ok:
-            transaction.set_rollback(True)
+    """Write the prepared operations in one transaction (all or nothing). The dry run has
+    reported every error; here the first one (an object saved by someone else since it
+    was read, a rule that no longer holds) stops and rolls everything back."""
+    op = None
+    try:
+        with transaction.atomic():
+            for op in operations:
+                if op.type == "contrats":
+                    enregistrer_contrat(user, op.objet, op.quartiers or [], op.version_lue,
+                                        origine="import de fichier")
+                elif op.type == "actions":
+                    enregistrer_action(user, op.objet, op.quartiers or [], op.version_lue)
+                else:
+                    enregistrer_financement(user, op.objet, op.version_lue)
+    except Conflit as c:
+        rapport.erreurs.append(Erreur(op.type, op.ligne, "", (  # type: ignore[union-attr]
+            f"{c} Rien n'a été enregistré : recommencez l'essai.")))
+    except (PermissionDenied, ValidationError, IntegrityError) as e:
+        messages = e.messages if isinstance(e, ValidationError) else [str(e)]
+        rapport.erreurs.extend(Erreur(op.type, op.ligne, "", m)  # type: ignore[union-attr]
+                               for m in messages)
+    rapport.applique = rapport.ok
     return rapport
 
 
