@@ -12,20 +12,23 @@ import pytest
 import shapely
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from quartiers.eligibility.coverage import Coverage
 from quartiers.perimeters import PerimeterSet
 from quartiers.registre.contrats.renouvellement import INCONNU, MAINTENU, SORTI, rapprocher
 
 
-def _ensemble(millesime: str, quartiers: list[tuple[str, str, tuple[float, ...]]]
-              ) -> PerimeterSet:
-    """A synthetic perimeter set: (code, commune, box in Lambert-93 metres)."""
+def _ensemble(millesime: str, quartiers: list[tuple[str, str, tuple[float, ...]]],
+              couverture: set[str]) -> PerimeterSet:
+    """A synthetic perimeter set: (code, commune, box in Lambert-93 metres), complete for
+    the communes of ``couverture``."""
     return PerimeterSet(
         codes=np.array([q[0] for q in quartiers], dtype=object),
         names=np.array([f"{q[0]} (synthétique)" for q in quartiers], dtype=object),
         communes=np.array([q[1] for q in quartiers], dtype=object),
         departements=np.array([q[1][:2] for q in quartiers], dtype=object),
         geometry=np.array([shapely.box(*q[2]) for q in quartiers], dtype=object),
-        millesime=millesime, source="synthétique")
+        millesime=millesime, source="synthétique",
+        coverage=Coverage.of_codes(sorted(couverture), "couverture synthétique"))
 
 
 P2015 = _ensemble("2015", [
@@ -34,20 +37,18 @@ P2015 = _ensemble("2015", [
     ("QP_C", "22222", (9000, 0, 9500, 500)),      # 2024 file silent there: unknown
     ("QP_D", "11111", (0, 2000, 1000, 3000)),     # only a sliver along QN_A: leaves
     ("QP_E", "", (20000, 0, 21000, 1000)),        # communes unknown: unknown
-])
+], {"11111", "22222", "44444"})
 P2024 = _ensemble("2024", [
     ("QN_A", "11111", (200, 200, 1200, 2005)),    # 64 % of QP_A, 0.4 % of QP_D
     ("QN_B", "11111", (3000, 3000, 3500, 3500)),  # new quartier of the territory: enters
     ("QN_C", "33333", (7000, 7000, 7500, 7500)),  # 2015 file silent there: unknown
     ("QN_D", "44444", (0, 9000, 500, 9500)),      # outside the territory
-])
-COUVERTURE_2015 = {"11111", "22222", "44444"}
-COUVERTURE_2024 = {"11111", "33333", "44444"}
+], {"11111", "33333", "44444"})
 
 
 def test_rapprochement_seulement_ou_les_deux_listes_couvrent() -> None:
-    p = rapprocher(["QP_A", "QP_B", "QP_C", "QP_D", "QP_E", "QP_Z"], P2015, COUVERTURE_2015,
-                   P2024, COUVERTURE_2024, {"11111", "22222", "33333"})
+    p = rapprocher(["QP_A", "QP_B", "QP_C", "QP_D", "QP_E", "QP_Z"], P2015, P2024,
+                   {"11111", "22222", "33333"})
     etats = {c.code: c for c in p.correspondances}
     assert etats["QP_A"].etat == MAINTENU
     assert [(code, round(part, 2)) for code, _n, part in etats["QP_A"].codes_2024] == [
@@ -64,7 +65,7 @@ def test_rapprochement_seulement_ou_les_deux_listes_couvrent() -> None:
 
 
 def test_entrees_inconnues_sans_les_communes_du_porteur() -> None:
-    p = rapprocher(["QP_A"], P2015, COUVERTURE_2015, P2024, COUVERTURE_2024, None)
+    p = rapprocher(["QP_A"], P2015, P2024, None)
     assert p.entrants == [] and "communes du porteur inconnues" in p.entrants_inconnus
     assert p.codes_2024 == ["QN_A"]
 
@@ -73,15 +74,15 @@ def test_entrees_inconnues_sans_les_communes_du_porteur() -> None:
 def test_fichiers_partages_correspondance_inconnue(monde: Any) -> None:
     """With the shared files the 2015 list (Occitanie, Rennes, Saint-Malo) and the 2024
     list (PACA) cover no common commune: every correspondence is unknown."""
-    from quartiers.config import dataset
     from quartiers.perimeters import load_perimeters
-    from quartiers.registre.contrats.renouvellement import lire_couverture, passage
+    from quartiers.registre.contrats.renouvellement import passage
     from quartiers.registre.territoires.models import Quartier
 
-    c15 = lire_couverture(dataset("qpv_2015").parent / "couverture-communes.csv")
-    c24 = lire_couverture(dataset("qpv_2024").parent / "couverture-communes.csv")
+    p15, p24 = load_perimeters("2015"), load_perimeters("2024")
+    assert p15.coverage is not None and p24.coverage is not None
+    assert p15.coverage.kind == p24.coverage.kind == "declaree"  # couverture-communes.csv
+    c15, c24 = set(p15.coverage.codes.tolist()), set(p24.coverage.codes.tolist())
     assert c15 and c24 and not c15 & c24
-    p15 = load_perimeters("2015")
     q = Quartier.objects.create(code=str(p15.codes[0]), nom=str(p15.names[0]),
                                 millesime="2015")
     contrat = _contrat_2015(monde, [q])

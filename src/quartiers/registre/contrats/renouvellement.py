@@ -6,8 +6,9 @@ ends on the generation's legal date (dated parameters); the signatories are carr
 
 - a 2015 quartier is **maintained** by the 2024 quartiers whose perimeter overlaps it, or
   **leaves** the list when none does — both only where the two perimeter files cover every
-  commune of the place (``couverture-communes.csv`` of each folder); elsewhere the
-  correspondence is **unknown** and said so, never guessed;
+  commune of the place (each set's coverage, :mod:`quartiers.eligibility.coverage`: the
+  ``couverture-communes.csv`` of each folder); elsewhere the correspondence is **unknown**
+  and said so, never guessed;
 - a 2024 quartier of the carrier's communes overlapping no 2015 quartier **enters** — known
   only when the register knows those communes and the 2015 file covers them.
 
@@ -19,11 +20,9 @@ overlap). This share is a method choice, not a legal rule.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -66,24 +65,25 @@ class Passage:
         return sorted(codes | {c for c, _n in self.entrants})
 
 
-def _commune(code: str) -> str:
-    from quartiers.io.urban_units import ARRONDISSEMENTS
-
-    return ARRONDISSEMENTS.get(code, code)
+def _communes(texte: Any) -> np.ndarray:
+    return np.array([c.strip() for c in str(texte or "").split(",") if c.strip()], dtype="U5")
 
 
-def _communes(texte: Any) -> set[str]:
-    return {_commune(c.strip()) for c in str(texte or "").split(",") if c.strip()}
+def _couvert(p: PerimeterSet, communes: np.ndarray) -> bool:
+    """Whether ``p`` is the complete list for every one of ``communes`` (none known: no)."""
+    return bool(communes.size) and p.coverage is not None and bool(
+        p.coverage.covers(communes).all())
 
 
-def rapprocher(codes_2015: list[str], p2015: PerimeterSet, couverture_2015: set[str],
-               p2024: PerimeterSet, couverture_2024: set[str],
+def rapprocher(codes_2015: list[str], p2015: PerimeterSet, p2024: PerimeterSet,
                communes_territoire: set[str] | None) -> Passage:
     """Match a contract's 2015 quartiers to the 2024 list by perimeter overlap, only where
-    both files cover the place; list the 2024 quartiers entering the carrier's communes."""
+    both sets cover the place; list the 2024 quartiers entering the carrier's communes."""
+    from quartiers.eligibility.coverage import as_communes
+
     index_2015 = {str(c): i for i, c in enumerate(p2015.codes)}
-    communes_24 = [_communes(c) for c in p2024.communes]
-    couvert_24 = np.array([bool(c) and c <= couverture_2015 for c in communes_24])
+    communes_24 = [as_communes(_communes(c)) for c in p2024.communes]
+    couvert_24 = np.array([_couvert(p2015, c) for c in communes_24], dtype=bool)
     aire_15 = shapely.area(p2015.geometry)
     aire_24 = shapely.area(p2024.geometry)
     arbre_24 = shapely.STRtree(p2024.geometry)
@@ -101,11 +101,11 @@ def rapprocher(codes_2015: list[str], p2015: PerimeterSet, couverture_2015: set[
             continue
         communes = _communes(p2015.communes[i])
         nom = str(p2015.names[i])
-        if not communes or not communes <= couverture_2015 or not communes <= couverture_2024:
+        if not _couvert(p2015, communes) or not _couvert(p2024, communes):
             correspondances.append(Correspondance(code, nom, INCONNU, motif=(
                 "le fichier des périmètres 2024 ne couvre pas ses communes : correspondance "
-                "inconnue" if communes else "communes du quartier inconnues : correspondance "
-                "inconnue")))
+                "inconnue" if communes.size else "communes du quartier inconnues : "
+                "correspondance inconnue")))
             continue
         j = arbre_24.query(p2015.geometry[i], predicate="intersects")
         parts = recouvrements(np.full(len(j), i), j) if len(j) else np.array([])
@@ -118,7 +118,9 @@ def rapprocher(codes_2015: list[str], p2015: PerimeterSet, couverture_2015: set[
     if communes_territoire is None:
         return Passage(correspondances, [], "communes du porteur inconnues (aucune "
                        "composition d'EPCI n'est publiée avec les contrats)", [])
-    du_territoire = np.array([bool(c) and c <= communes_territoire for c in communes_24])
+    territoire = np.array(sorted(communes_territoire), dtype="U5")
+    du_territoire = np.array([bool(c.size) and bool(np.isin(c, territoire).all())
+                              for c in communes_24], dtype=bool)
     candidats = np.flatnonzero(du_territoire & couvert_24)
     arbre_15 = shapely.STRtree(p2015.geometry)
     paires = arbre_15.query(p2024.geometry[candidats], predicate="intersects")
@@ -134,27 +136,17 @@ def rapprocher(codes_2015: list[str], p2015: PerimeterSet, couverture_2015: set[
     return Passage(correspondances, entrants, "", sans)
 
 
-def lire_couverture(chemin: Path) -> set[str]:
-    """The communes for which a perimeter file is the complete list."""
-    with open(chemin, newline="", encoding="utf-8-sig") as f:
-        return {_commune(r["code_commune"].strip()) for r in csv.DictReader(f)
-                if r.get("code_commune")}
-
-
 @functools.cache
-def _officiels() -> tuple[PerimeterSet, set[str], PerimeterSet, set[str]]:
-    from quartiers.config import dataset
-
-    p15, p24 = load_perimeters("2015"), load_perimeters("2024")
-    return (p15, lire_couverture(dataset("qpv_2015").parent / "couverture-communes.csv"),
-            p24, lire_couverture(dataset("qpv_2024").parent / "couverture-communes.csv"))
+def _officiels() -> tuple[PerimeterSet, PerimeterSet]:
+    """The official lists of the data directory, with their coverage."""
+    return load_perimeters("2015"), load_perimeters("2024")
 
 
 def passage(contrat: ContratDeVille) -> Passage:
     """The quartiers' move for ``contrat``, against the official perimeter files."""
-    p15, c15, p24, c24 = _officiels()
+    p15, p24 = _officiels()
     codes = [q.code for q in contrat.quartiers.all()]
-    return rapprocher(codes, p15, c15, p24, c24, contrat.communes_du_porteur())
+    return rapprocher(codes, p15, p24, contrat.communes_du_porteur())
 
 
 def renouveler(user: Any, contrat: ContratDeVille, debut: dt.date, version_lue: int | None,
