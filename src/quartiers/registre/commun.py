@@ -1,4 +1,5 @@
-"""Helpers shared by the register's apps: money in integer cents, optimistic locking.
+"""Helpers shared by the register's apps: money in integer cents, optimistic locking, dated
+parameters (``parameters/*.yaml``), related objects not saved yet.
 
 Money is stored as integer cents (``BigIntegerField``), never as floats. :func:`euros_en_centimes`
 parses what users type ("1 234,56", "1234.5", "1234") exactly with :class:`~decimal.Decimal`.

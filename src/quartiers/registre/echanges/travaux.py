@@ -23,8 +23,9 @@ from django.core.files.base import ContentFile
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
-from quartiers.registre.echanges.formats import ecrire_csv
+from quartiers.registre.echanges.formats import FichierIllisible, ecrire_csv, lire
 from quartiers.registre.echanges.importation import (
+    Erreur,
     Progres,
     Rapport,
     importer,
@@ -64,13 +65,9 @@ def traiter(job: ImportRegistre) -> None:
     data = job.fichier.read()
     job.fichier.close()
     if not job.confirme:
-        from quartiers.registre.echanges.formats import FichierIllisible, lire
-
         try:
             tables = lire(job.nom_fichier, data, job.type_defaut)
         except FichierIllisible as e:
-            from quartiers.registre.echanges.importation import Erreur
-
             _terminer(job, Rapport(erreurs=[Erreur(job.type_defaut, 1, "", str(e))]),
                       ImportRegistre.ERREURS, "fichier illisible")
             return
