@@ -73,10 +73,16 @@ class ContratQuerySet(models.QuerySet):
         if isinstance(perimetre, Epci):
             return self.filter(epci=perimetre)
         champ = "departement__region" if isinstance(perimetre, Region) else "departement"
-        cible = ContratDeVille.objects.filter(
-            Q(**{f"territoires__{champ}": perimetre})
-            | Q(territoires__isnull=True, **{f"epci__{champ}": perimetre})).values("pk")
-        return self.filter(pk__in=cible)
+        return self.par_territoire(Q(**{champ: perimetre}), Q(**{f"epci__{champ}": perimetre}))
+
+    def par_territoire(self, territoire: Q, epci: Q) -> ContratQuerySet:
+        """Contracts with a territory matching ``territoire`` or, for those with none (entered
+        in the register), whose EPCI matches ``epci``. Two plain subqueries: an OR across
+        outer joins is planned very badly by PostgreSQL."""
+        par_territoire = TerritoireContrat.objects.filter(territoire).values("contrat_id")
+        par_epci = ContratDeVille.objects.filter(epci).exclude(
+            pk__in=TerritoireContrat.objects.values("contrat_id")).values("pk")
+        return self.filter(Q(pk__in=par_territoire) | Q(pk__in=par_epci))
 
     def reels(self) -> ContratQuerySet:
         return self.filter(demonstration=False)

@@ -81,16 +81,13 @@ def _compte(model: Any, valeur: Any) -> Subquery:
 
 
 def _dans_departement(qs: Any, code: str) -> Any:
-    return qs.filter(pk__in=ContratDeVille.objects.filter(
-        Q(territoires__code_departement__icontains=code)
-        | Q(territoires__isnull=True, epci__departement__code__icontains=code)).values("pk"))
+    return qs.par_territoire(Q(code_departement__icontains=code),
+                             Q(epci__departement__code__icontains=code))
 
 
 def _dans_region(qs: Any, nom: str) -> Any:
-    return qs.filter(pk__in=ContratDeVille.objects.filter(
-        Q(territoires__departement__region__nom__icontains=nom)
-        | Q(territoires__isnull=True, epci__departement__region__nom__icontains=nom)
-    ).values("pk"))
+    return qs.par_territoire(Q(departement__region__nom__icontains=nom),
+                             Q(epci__departement__region__nom__icontains=nom))
 
 
 def colonnes() -> list[Colonne]:
