@@ -29,12 +29,12 @@ def test_dates_des_parametres_dates(monde: Any) -> None:
     from quartiers.parameters.dated import value
     from quartiers.registre.contrats.models import fin_par_defaut
 
-    assert value("contrats.fin_generation_2024").valeur == "2030-12-31"
+    assert value("contrats.fin_generation_2024").valeur == dt.date(2030, 12, 31)
     assert "31 août 2023" in value("contrats.fin_generation_2024").reference.titre
     assert fin_par_defaut(dt.date(2024, 5, 1), "2024") == dt.date(2030, 12, 31)
     assert value("contrats.duree").valeur == 6 and value("contrats.duree").unite == "annees"
-    assert value("contrats.fin_generation_2015", "2021-06-01").valeur == "2022-12-31"
-    assert value("contrats.fin_generation_2015").valeur == "2023-12-31"
+    assert value("contrats.fin_generation_2015", "2021-06-01").valeur == dt.date(2022, 12, 31)
+    assert value("contrats.fin_generation_2015").valeur == dt.date(2023, 12, 31)
     assert value("contrats.part_cpo_cible").valeur == 50
     assert value("contrats.programme_budgetaire").valeur == "147"
     for nom in ("debut_generation_2024", "revue_mi_parcours", "periodicite_revue",

@@ -81,9 +81,9 @@ def nature_du_nom(nom: str) -> str:
 
 
 def _fin_legale(codes_departements: set[str]) -> dt.date:
-    nom = "contrats.fin_generation_2015" + (
-        "_outre_mer" if codes_departements and codes_departements <= set(OUTRE_MER) else "")
-    return date_parametre(nom)
+    if codes_departements and codes_departements <= set(OUTRE_MER):
+        return date_parametre("contrats.fin_generation_2015_outre_mer")
+    return date_parametre("contrats.fin_generation_2015")
 
 
 def _epcis(contrats: dict[str, ContratSource], deps: dict[str, Departement],
