@@ -10,12 +10,15 @@ export QUARTIERS_DATA=${QUARTIERS_DATA:-$(cd .. && pwd)/shared/data}
 export DJANGO_SETTINGS_MODULE=quartiers.web.settings
 PY=.venv/bin/python
 mkdir -p var
-echo "== Application web : base de données, données de référence, registre de démonstration"
+echo "== Application web : base de données, données de référence, registre"
 $PY -m quartiers.web migrate --noinput -v 0
-if $PY -m quartiers.web help charger_demo >/dev/null 2>&1; then
+if $PY -m quartiers.web help charger_contrats_anct >/dev/null 2>&1; then
+  # real records: the ANCT contracts 2015-2023 and the posts funded in 2023 (re-run: update)
+  $PY -m quartiers.web charger_contrats_anct --wet-run --rapport var/chargement-anct.csv
+  # demonstration records only where no real data exists (2024 contracts, NPNRU)
   $PY -m quartiers.web charger_demo
 else
-  echo "(commande charger_demo absente : registre de démonstration non chargé)"
+  echo "(registre absent : contrats non chargés)"
 fi
 $PY -m quartiers.web collectstatic --noinput -v 0
 HOST=${QUARTIERS_HOST:-127.0.0.1}
@@ -37,7 +40,7 @@ except ImportError:
 if COMPTES:
     print(f"Comptes de démonstration (mot de passe « {MOT_DE_PASSE_DEMO} ») :")
     for username, spec in COMPTES.items():
-        print(f"  {username:<16} {spec[3]}")
+        print(f"  {username:<16} {spec[-1]}")
 PYEOF
 if [ "${QUARTIERS_NO_SERVE:-0}" = "1" ]; then
   exit 0

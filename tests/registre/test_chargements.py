@@ -37,47 +37,67 @@ def test_charger_territoires_paca_et_epci_csv(db: Any, tmp_path: Any) -> None:
     assert set(e.communes.values_list("code", flat=True)) == {"06088", "06027"}
 
 
-def test_charger_demo_reproduit_les_chiffres_regionaux(db: Any, settings: Any) -> None:
+def test_demonstration_a_part_et_hors_des_totaux_reels(db: Any, settings: Any) -> None:
+    """Demonstration records exist only where no real data is published (2024 contracts,
+    NPNRU), are labelled on every page and export, and never enter a real total."""
     from quartiers.registre.contrats.models import ContratDeVille
     from quartiers.registre.echanges import demonstration
     from quartiers.registre.npnru.models import EnveloppeCPER, ProjetNPNRU
-    from quartiers.registre.territoires.models import Epci, Quartier
+    from quartiers.registre.territoires.models import Epci, Quartier, Region
+    from quartiers.registre.territoires.tableaux import indicateurs
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("charger_territoires", "--regions", "84", stdout=io.StringIO())
+    call_command("charger_territoires", "--regions", "84", "--sans-quartiers",
+                 stdout=io.StringIO())
+    call_command("charger_contrats_anct", "--wet-run", stdout=io.StringIO())
+    region = Region.objects.get(code="84")
+    avant = indicateurs(region)["reel"]
+    epcis_reels = set(Epci.objects.values_list("pk", flat=True))
     out = io.StringIO()
     call_command("charger_demo", stdout=out)
     assert "demo-quartiers-2024" in out.getvalue()
-    contrats = ContratDeVille.objects.filter(epci__departement__region__code="84")
-    assert contrats.count() == 45 and not contrats.filter(demonstration=False).exists()
-    assert ProjetNPNRU.objects.filter(interet="national").count() == 18
-    assert ProjetNPNRU.objects.filter(interet="regional").count() == 33
-    env = EnveloppeCPER.objects.get(region__code="84")
-    assert env.montant == 89_000_000 * 100
-    assert 0 < env.engage() <= env.montant
-    # real territories, invented names marked as such
-    assert all("démonstration" in n for n in Epci.objects.values_list("nom", flat=True))
-    lyon = ContratDeVille.objects.get(epci__nom="EPCI de démonstration – Lyon")
-    assert lyon.quartiers.filter(millesime="calcul").exists()  # engine's quartiers
-    assert not lyon.quartiers.exclude(millesime="calcul").exists()
+    apres = indicateurs(region)
+    # the real totals did not move
+    assert apres["reel"] == avant and apres["reel"]["contrats"]["nombre"] == 45
+    demo = ContratDeVille.objects.filter(demonstration=True)
+    assert apres["demonstration"]["contrats"]["nombre"] == demo.count() == 44
+    assert apres["demonstration"]["credits"]["total"]["accorde"] > 0
+    assert avant["credits"]["total"] == {"demande": 0, "accorde": 0, "verse": 0}
+    # only where no real data exists: 2024 contracts and NPNRU, nothing 2015, no new EPCI
+    assert set(demo.values_list("generation", flat=True)) == {"2024"}
+    assert set(Epci.objects.values_list("pk", flat=True)) == epcis_reels
+    assert not demo.filter(epci__siren=demonstration.SIREN_LYON).exists()
+    assert ProjetNPNRU.objects.filter(interet="national", demonstration=True).count() == 18
+    assert ProjetNPNRU.objects.filter(interet="regional", demonstration=True).count() == 33
+    assert not ProjetNPNRU.objects.filter(demonstration=False).exists()
+    env = EnveloppeCPER.objects.get(region=region)
+    assert env.demonstration and env.montant == 89_000_000 * 100
     assert all("fictif" in q.nom for q in Quartier.objects.filter(millesime="demo"))
-    assert Quartier.objects.filter(contrats__in=contrats).distinct().count() == 145
-    for c in contrats.prefetch_related("quartiers__communes"):
-        for q in c.quartiers.all():  # rule holds on the demo data
-            assert {m.epci_id for m in q.communes.all()} == {c.epci_id}
+    assert all("démonstration" in c.intitule for c in demo)
     # idempotent
     out = io.StringIO()
     call_command("charger_demo", stdout=out)
-    assert "déjà chargées" in out.getvalue()
-    assert ContratDeVille.objects.count() == 45
-    # demo accounts work with their documented password and roles
+    assert "déjà chargées" in out.getvalue() and demo.count() == 44
+    # labelled on pages and exports
     for username in demonstration.COMPTES:
         assert Client().login(username=username, password=demonstration.MOT_DE_PASSE_DEMO)
     c = Client()
-    c.login(username="chef.lyon", password=demonstration.MOT_DE_PASSE_DEMO)
-    assert c.get(f"/registre/contrats/{lyon.pk}/modifier/").status_code == 200
-    autre = contrats.exclude(pk=lyon.pk).first()
-    assert c.get(f"/registre/contrats/{autre.pk}/modifier/").status_code == 403
+    c.login(username="lecteur", password=demonstration.MOT_DE_PASSE_DEMO)
     page = c.get("/registre/tableaux/region/84/").content.decode()
-    assert "données de démonstration" in page.lower()
-    assert "89\u202f000\u202f000,00\u00a0€" in page
+    assert "Données de démonstration" in page and "hors de tout total réel" in page
+    un = demo.first()
+    assert "Données de démonstration" in c.get(f"/registre/contrats/{un.pk}/").content.decode()
+    liste = c.get("/registre/contrats/", {"demonstration": "oui", "format": "csv"})
+    lignes = liste.content.decode("utf-8-sig").strip().splitlines()
+    assert len(lignes) == 45 and all(ligne.endswith(";oui;non") for ligne in lignes[1:])
+    export = c.get("/registre/echanges/export/contrats.csv").content.decode("utf-8-sig")
+    assert export.count(";oui\r\n") == 44
+    # a public quartier sheet never shows demonstration records
+    from django.contrib.auth import get_user_model
+
+    from quartiers.web.fiches.registre import infos_registre
+
+    q = un.quartiers.first()
+    assert infos_registre(q.code, [])["contrats"] == []
+    lecteur = get_user_model().objects.get(username="lecteur")
+    assert infos_registre(q.code, [], lecteur)["contrats"][0]["demonstration"]

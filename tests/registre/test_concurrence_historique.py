@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -19,6 +20,8 @@ def _champs(html: str) -> dict[str, Any]:
         attrs = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
         if "name" in attrs and attrs.get("type") not in ("submit", "checkbox"):
             data[attrs["name"]] = attrs.get("value", "")
+    for m in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
+        data[m.group(1)] = unescape(m.group(2).removeprefix("\n"))
     for m in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
         selected = re.findall(r'<option value="([^"]*)"[^>]*selected', m.group(2))
         if selected:
@@ -50,6 +53,7 @@ def test_deux_sessions_meme_contrat_aucune_perte(monde: Any) -> None:
     assert r1.status_code == 302
 
     form_b["statut"] = "signe"
+    form_b["participation_citoyenne"] = "Conseils citoyens de Lyon et Villeurbanne."
     r2 = bob.post(url, form_b)
     assert r2.status_code == 409
     page = r2.content.decode()
@@ -132,16 +136,26 @@ def test_historique_des_credits_et_suppression(monde: Any, client_de: Any) -> No
 
     c = client_de("admin")
     ligne = monde.ligne_b
-    resp = c.post(f"/registre/actions/financements/{ligne.pk}/modifier/", {
-        "partenaire": "caf", "annee": 2024, "montant_demande": "5 000,00",
-        "montant_accorde": "4 000,50", "montant_verse": "0"})
+    donnees = {"partenaire": "caf", "annee": 2024, "montant_demande": "5 000,00",
+               "montant_accorde": "4 000,50", "montant_verse": "0"}
+    url = f"/registre/actions/financements/{ligne.pk}/modifier/"
+    # a funding line carries a version too: without it, nothing is overwritten
+    resp = c.post(url, donnees)
+    assert resp.status_code == 200 and "Version lue manquante" in resp.content.decode()
+    ligne.refresh_from_db()
+    assert ligne.montant_accorde == 0
+    resp = c.post(url, {**donnees, "version": ligne.version})
     assert resp.status_code == 302
     ligne.refresh_from_db()
     assert ligne.montant_accorde == 400050
     h = list(LigneFinancement.history.filter(id=ligne.pk).order_by("history_date"))
     assert [r.history_type for r in h] == ["+", "~"]
-    assert h[-1].history_user.username == "admin"
+    assert h[-1].history_user.username == "admin" and h[-1].version == 2
     assert (h[0].montant_accorde, h[1].montant_accorde) == (0, 400050)
+    # deleting asks for confirmation first (a page), then the post deletes
+    confirmer = c.get(f"/registre/actions/financements/{ligne.pk}/supprimer/")
+    assert confirmer.status_code == 200 and "Supprimer un crédit" in confirmer.content.decode()
+    assert LigneFinancement.objects.filter(pk=ligne.pk).exists()
     assert c.post(f"/registre/actions/financements/{ligne.pk}/supprimer/").status_code == 302
     assert LigneFinancement.history.filter(id=ligne.pk, history_type="-").exists()
     page = c.get(f"/registre/actions/{monde.action_b.pk}/historique/").content.decode()

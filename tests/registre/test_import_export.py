@@ -10,6 +10,7 @@ import pytest
 from quartiers.registre.echanges.importation import Rapport, importer
 
 ENTETE_C = "reference;intitule;epci_siren;generation;date_debut;date_fin;statut;quartiers"
+ENTETE_CP = ENTETE_C + ";participation_citoyenne"
 ENTETE_A = "reference;contrat;intitule;porteur;pilier;quartiers;annee_debut;annee_fin"
 ENTETE_F = "action;partenaire;annee;montant_demande;montant_accorde;montant_verse"
 
@@ -30,11 +31,11 @@ def test_contrats_essai_puis_application(monde: Any) -> None:
     from quartiers.registre.contrats.models import ContratDeVille
 
     admin = monde.users["admin"]
-    data = _csv(ENTETE_C,
-                "CV-N1;Nouveau 1;200046977;2024;2024-01-01;;signé;QN06901M",
-                "CV-N2;Nouveau 2;200040715;2024;01/02/2024;2030-12-31;preparation;QN03801M",
+    data = _csv(ENTETE_CP,
+                "CV-N1;Nouveau 1;200046977;2024;2024-01-01;;signé;QN06901M;Conseil citoyen",
+                "CV-N2;Nouveau 2;200040715;2024;01/02/2024;2030-12-31;preparation;QN03801M;",
                 "CV-A;Contrat A renommé;200046977;2024;2024-01-01;;preparation;"
-                '"QN06901M;QN06902M"')
+                '"QN06901M;QN06902M";')
     r = importer("c.csv", data, "contrats", admin, appliquer=False)
     assert r.ok and not r.applique, r.erreurs
     assert r.crees == {"contrats": 2} and r.modifies == {"contrats": 1}
@@ -46,6 +47,14 @@ def test_contrats_essai_puis_application(monde: Any) -> None:
     assert n1.statut == "signe" and [q.code for q in n1.quartiers.all()] == ["QN06901M"]
     assert ContratDeVille.objects.get(reference="CV-A").intitule == "Contrat A renommé"
     assert n1.history.order_by("history_date", "history_id").first().history_type == "+"
+    # the links to quartiers record who asserted them, and when
+    lien = n1.liens.get()
+    assert lien.affirme_par == admin and lien.origine == "import de fichier"
+    assert lien.verification == "verifie"  # the EPCI's communes are known here
+    # a signed « Engagements Quartiers 2030 » contract needs its participation section
+    sans = _csv(ENTETE_C, "CV-N3;Nouveau 3;200046977;2024;2024-01-01;;signé;")
+    r = importer("c.csv", sans, "contrats", admin, appliquer=False)
+    assert _erreurs(r) == {(2, "participation_citoyenne")}
 
 
 def test_contrats_toutes_les_erreurs_par_ligne_et_champ(monde: Any) -> None:
@@ -181,11 +190,13 @@ def test_export_puis_reimport_xlsx_aller_retour(monde: Any, client_de: Any) -> N
     assert wb.sheetnames == ["contrats", "actions", "financements"]
     rows = list(wb["financements"].iter_rows(values_only=True))
     assert rows[0] == ("action", "partenaire", "annee", "montant_demande", "montant_accorde",
-                       "montant_verse")
-    assert ("ACT-A", "etat_bop147", 2024, "10000.00", "8000.00", "0.00") in rows
+                       "montant_verse", "demonstration")
+    assert ("ACT-A", "etat_bop147", 2024, "10000.00", "8000.00", "0.00", "non") in rows
     csv_resp = c.get("/registre/echanges/export/contrats.csv")
     text = csv_resp.content.decode("utf-8-sig")
-    assert text.splitlines()[0].split(";") == ENTETE_C.split(";")
+    from quartiers.registre.echanges.formats import COLONNES
+
+    assert text.splitlines()[0].split(";") == COLONNES["contrats"]
     assert "CV-A;Contrat A;200046977;2024;2024-01-01;2030-12-31;preparation;QN06901M;QN06902M" \
         not in text  # quartiers are one field, quoted when needed
     assert "QN06901M;QN06902M" in text
@@ -205,32 +216,73 @@ def test_export_puis_reimport_xlsx_aller_retour(monde: Any, client_de: Any) -> N
     assert r.ok, r.erreurs
 
 
-def test_page_import_essai_puis_confirmation(monde: Any, client_de: Any) -> None:
+def test_page_import_essai_puis_confirmation(monde: Any, client_de: Any, settings: Any,
+                                            tmp_path: Any) -> None:
+    """The import is a background job: the page shows its state, the errors (capped, the
+    full report downloadable), then the confirmation applies it."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from quartiers.registre.contrats.models import ContratDeVille
+    from quartiers.registre.echanges.models import ImportRegistre
+    from quartiers.registre.echanges.travaux import traiter_en_attente
 
+    settings.MEDIA_ROOT = tmp_path
+    settings.REGISTRE_IMPORTS_INTEGRES = False  # the worker is run by hand below
     c = client_de("chef_a")
     bad = _csv(ENTETE_C, "CV-P;P;200046977;2024;2024-01-01;;;QN03801M",
                "CV-Q;Q;200046977;2024;pas une date;;;")
     resp = c.post("/registre/echanges/importer/", {
         "fichier": SimpleUploadedFile("c.csv", bad), "type": "contrats"})
-    page = resp.content.decode()
+    assert resp.status_code == 302
+    url = resp["Location"]
+    page = c.get(url).content.decode()
+    assert "en attente" in page and 'http-equiv="refresh"' in page
+    assert traiter_en_attente() == 1
+    page = c.get(url).content.decode()
     assert "2 erreur(s)" in page and "rien n'a été enregistré" in page
     assert "date_debut" in page and "QN03801M" in page
+    rapport = c.get(url + "erreurs.csv")
+    assert rapport.status_code == 200 and b"QN03801M" in b"".join(rapport.streaming_content)
+    # another account cannot see this job
+    assert client_de("agent69").get(url).status_code == 403
     good = _csv(ENTETE_C, "CV-P;P;200046977;2024;2024-01-01;;;QN06901M")
     resp = c.post("/registre/echanges/importer/", {
         "fichier": SimpleUploadedFile("c.csv", good), "type": "contrats"})
-    assert "Essai réussi" in resp.content.decode()
+    url = resp["Location"]
+    traiter_en_attente()
+    assert "Essai réussi" in c.get(url).content.decode()
     assert not ContratDeVille.objects.filter(reference="CV-P").exists()
-    empreinte = resp.context["empreinte"]
-    resp = c.post("/registre/echanges/importer/", {"confirmer": "1", "empreinte": empreinte})
-    assert "Import appliqué" in resp.content.decode()
+    job = ImportRegistre.objects.get(statut=ImportRegistre.PRET)
+    c.post(f"/registre/echanges/imports/{job.pk}/confirmer/")
+    traiter_en_attente()
+    assert "Import appliqué" in c.get(url).content.decode()
     assert ContratDeVille.objects.filter(reference="CV-P").exists()
-    # the confirmation token cannot be replayed
-    resp = c.post("/registre/echanges/importer/", {"confirmer": "1", "empreinte": empreinte},
-                  follow=True)
-    assert "Aucun import en attente" in resp.content.decode()
+    # the confirmation cannot be replayed
+    resp = c.post(f"/registre/echanges/imports/{job.pk}/confirmer/", follow=True)
+    assert "attend pas de confirmation" in resp.content.decode()
+
+
+def test_rapport_d_erreurs_plafonne(monde: Any, client_de: Any, settings: Any,
+                                    tmp_path: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from quartiers.registre.echanges.models import ImportRegistre
+    from quartiers.registre.echanges.travaux import traiter_en_attente
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.REGISTRE_IMPORTS_INTEGRES = False
+    c = client_de("admin")
+    lignes = [f"CV-E{i};E;999999999;2024;2024-01-01;;;" for i in range(500)]
+    resp = c.post("/registre/echanges/importer/", {
+        "fichier": SimpleUploadedFile("c.csv", _csv(ENTETE_C, *lignes)), "type": "contrats"})
+    traiter_en_attente()
+    page = c.get(resp["Location"]).content.decode()
+    job = ImportRegistre.objects.get()
+    assert job.nb_erreurs == 500 and len(job.erreurs_apercu) == ImportRegistre.APERCU
+    assert "500 erreur(s)" in page and page.count("999999999") == ImportRegistre.APERCU
+    assert "Télécharger le rapport complet" in page
+    contenu = b"".join(c.get(resp["Location"] + "erreurs.csv").streaming_content)
+    assert contenu.decode("utf-8-sig").count("999999999") == 500
 
 
 @pytest.mark.parametrize("kind", ["contrats", "actions", "financements"])

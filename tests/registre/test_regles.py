@@ -62,6 +62,9 @@ def test_contrat_signe_archive_jamais_supprime(monde: Any, client_de: Any) -> No
     from quartiers.registre.financements.models import Action
 
     Action.objects.filter(contrat__in=[ca, monde.contrat_b]).delete()
+    # deleting asks first: the page names the contract, nothing is deleted yet
+    page = c.get(f"/registre/contrats/{ca.pk}/supprimer/").content.decode()
+    assert "Supprimer CV-A" in page and "définitive" in page
     resp = c.post(f"/registre/contrats/{ca.pk}/supprimer/", follow=True)
     assert "ne peut pas être supprimé, seulement archivé" in resp.content.decode()
     assert ContratDeVille.objects.filter(pk=ca.pk).exists()
@@ -84,11 +87,23 @@ def test_contrat_signe_archive_jamais_supprime(monde: Any, client_de: Any) -> No
     from quartiers.registre.contrats.services import enregistrer_contrat
 
     with pytest.raises(ValidationError) as e:
-        enregistrer_contrat(monde.users["admin"], ca, [monde.qa1])
+        enregistrer_contrat(monde.users["admin"], ca, [monde.qa1], ca.version)
     assert "archivé" in _messages(e)
-    # a contract in preparation without signature can be deleted
+    # an archived contract is never deleted, even unsigned; unarchiving undoes it
     cb.statut = "preparation"
     cb.save()
+    cb.archive = True
+    cb.save()
+    resp = c.post(f"/registre/contrats/{cb.pk}/supprimer/", follow=True)
+    assert "archivé : il ne peut pas être supprimé" in resp.content.decode()
+    with pytest.raises(ValidationError), transaction.atomic():
+        cb.delete()
+    cb.refresh_from_db()
+    assert c.post(f"/registre/contrats/{cb.pk}/desarchiver/",
+                  {"version": cb.version}).status_code == 302
+    cb.refresh_from_db()
+    assert not cb.archive
+    # a contract in preparation without signature can be deleted
     assert c.post(f"/registre/contrats/{cb.pk}/supprimer/").status_code == 302
     assert not ContratDeVille.objects.filter(pk=cb.pk).exists()
 
@@ -245,17 +260,17 @@ def test_tableau_de_bord_chiffres(monde: Any, client_de: Any) -> None:
     from quartiers.registre.territoires.tableaux import indicateurs
 
     ind = indicateurs(monde.region)
-    assert ind["nb_contrats"] == 2
-    assert ind["nb_quartiers"] == 3 and ind["population"] == 12000
-    assert ind["credits_total"] == {"demande": 1_500_000, "accorde": 800_000, "verse": 0}
-    assert {r["cle"]: r["accorde"] for r in ind["credits_par_partenaire"]} == {
+    reel = ind["reel"]
+    assert reel["contrats"]["nombre"] == 2 and ind["demonstration"] is None
+    assert reel["contrats"]["quartiers"] == 3
+    assert reel["credits"]["total"] == {"demande": 1_500_000, "accorde": 800_000, "verse": 0}
+    assert {r["cle"]: r["accorde"] for r in reel["credits"]["par_partenaire"]} == {
         "État (BOP 147)": 800_000, "CAF": 0}
-    assert ind["npnru"][1]["nombre"] == 1 and ind["npnru"][1]["concours"] == 60_000_000
+    assert reel["npnru"][1]["nombre"] == 1 and reel["npnru"][1]["concours"] == 60_000_000
     assert ind["enveloppe"]["reste"] == 40_000_000
     dep = indicateurs(monde.dep38)
-    assert dep["nb_contrats"] == 1 and dep["population"] == 4000
+    assert dep["reel"]["contrats"]["nombre"] == 1
     epci = indicateurs(monde.epci_a)
-    assert epci["nb_quartiers"] == 2 and epci["npnru"][1]["nombre"] == 1
+    assert epci["reel"]["contrats"]["quartiers"] == 2 and epci["reel"]["npnru"][1]["nombre"] == 1
     page = client_de("lecteur").get("/registre/tableaux/region/84/").content.decode()
-    assert "12\u202f000 habitants" in page and "Cohésion sociale" in page
-    assert "1\u202f000\u202f000,00\u00a0€" in page  # the envelope
+    assert "Cohésion sociale" in page

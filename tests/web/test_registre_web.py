@@ -4,8 +4,10 @@ the register endpoints of the API, with the register's role checks (allowed and 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -171,3 +173,179 @@ def test_graphique_barres_echappe_et_vide():
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "1,5\u00a0M€" in svg
     assert 'style=' not in svg and "fill=" not in svg  # colours from the theme's CSS
+
+
+# --- in the browser (headless Debian chromium driven by Playwright) ---------------------
+
+CHROMIUM = os.environ.get("QUARTIERS_CHROMIUM", "/usr/bin/chromium")
+navigateur_requis = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason="chromium absent : bash scripts/setup.sh --tests l'installe"),
+]
+
+
+@pytest.fixture
+def navigateur(live_server, settings):  # type: ignore[no-untyped-def]
+    """A page of a fresh browser context on the live server; nothing may leave it."""
+    from playwright.sync_api import sync_playwright
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update"])
+        page = browser.new_context(locale="fr-FR").new_page()
+        erreurs: list[str] = []
+        dehors: list[str] = []
+        page.on("pageerror", lambda e: erreurs.append(str(e)))
+        page.on("request", lambda r: dehors.append(r.url)
+                if not r.url.startswith((live_server.url, "data:", "blob:")) else None)
+        page.base = live_server.url  # type: ignore[attr-defined]
+        yield page
+        browser.close()
+    assert not erreurs and not dehors, (erreurs, dehors)
+
+
+def _se_connecter(page, nom: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(page.base + "/connexion/")
+    page.fill("input[name='username']", nom)
+    page.fill("input[name='password']", "x-Secret-12345")
+    page.locator("form button[type='submit']").last.click()
+    page.wait_for_load_state()
+
+
+@dataclass
+class Lyon:
+    contrat: Any
+    epci: Any
+
+
+@pytest.fixture
+def lyon(db) -> Lyon:  # type: ignore[no-untyped-def]
+    """A 2015 contract of the Métropole de Lyon as ANCT lists it (no quartier link, no
+    signature date), its chef de projet, another EPCI's chef, an agent of another
+    département and a reader."""
+    from django.contrib.auth import get_user_model
+
+    from quartiers.registre.comptes.models import Profil, Role
+    from quartiers.registre.contrats.models import ContratDeVille, Signataire
+    from quartiers.registre.territoires.models import Departement, Epci, Region
+
+    region = Region.objects.create(code="84", nom="Auvergne-Rhône-Alpes")
+    d69 = Departement.objects.create(code="69", nom="Rhône", region=region)
+    d38 = Departement.objects.create(code="38", nom="Isère", region=region)
+    epci = Epci.objects.create(siren="200046977", nom="Métropole de LYON", nature="ME",
+                               departement=d69)
+    autre = Epci.objects.create(siren="200040715", nom="Grenoble-Alpes-Métropole",
+                                nature="ME", departement=d38)
+    contrat = ContratDeVille.objects.create(
+        reference="CV246", intitule="Contrat de ville – Métropole de LYON", epci=epci,
+        generation="2015", statut="signe", date_fin=dt.date(2023, 12, 31),
+        population_qpv=158830)
+    Signataire.objects.create(contrat=contrat, organisation="Préfecture du Rhône",
+                              role="prefet", date_signature=dt.date(2015, 7, 2))
+    User = get_user_model()
+    for nom, profil in (("chef.lyon", {"role": Role.CHEF_PROJET_EPCI, "epci": epci}),
+                        ("chef.grenoble", {"role": Role.CHEF_PROJET_EPCI, "epci": autre}),
+                        ("agent.isere", {"role": Role.AGENT_DEPARTEMENTAL, "departement": d38}),
+                        ("lecteur", {"role": Role.LECTEUR})):
+        Profil.objects.create(user=User.objects.create_user(nom, password="x-Secret-12345"),
+                              **profil)
+    return Lyon(contrat, epci)
+
+
+@pytest.mark.parametrize("nom", ["chef.grenoble", "agent.isere", "lecteur"])
+def test_renouvellement_refuse_aux_autres(navigateur, lyon, nom):  # type: ignore[no-untyped-def]
+    from quartiers.registre.contrats.models import ContratDeVille
+
+    _se_connecter(navigateur, nom)
+    navigateur.goto(navigateur.base + f"/registre/contrats/{lyon.contrat.pk}/")
+    assert navigateur.locator("text=Renouveler en Engagements Quartiers 2030").count() == 0
+    resp = navigateur.goto(navigateur.base + f"/registre/contrats/{lyon.contrat.pk}/renouveler/")
+    assert resp is not None and resp.status == 403
+    token = navigateur.evaluate("document.cookie.match(/csrftoken=([^;]+)/)?.[1] || ''")
+    r = navigateur.request.post(
+        navigateur.base + f"/registre/contrats/{lyon.contrat.pk}/renouveler/",
+        form={"csrfmiddlewaretoken": token, "date_debut": "2024-01-01",
+              "version": str(lyon.contrat.version)},
+        headers={"X-CSRFToken": token, "Referer": navigateur.base + "/"})
+    assert r.status == 403
+    assert not ContratDeVille.objects.filter(generation="2024").exists()
+
+
+def test_renouvellement_par_le_chef_de_projet(navigateur, lyon):  # type: ignore[no-untyped-def]
+    from quartiers.registre.contrats.models import ContratDeVille
+
+    page = navigateur
+    _se_connecter(page, "chef.lyon")
+    page.goto(page.base + "/registre/")  # the chef de projet lands on their EPCI
+    assert page.url.endswith("/registre/tableaux/epci/200046977/")
+    assert page.locator("text=Pas encore renouvelé").count() == 1
+    page.click("text=CV246 – Contrat de ville – Métropole de LYON")
+    page.click("text=Renouveler en Engagements Quartiers 2030")
+    page.wait_for_load_state()
+    assert page.locator("text=Préfecture du Rhône").count() == 1  # carried over
+    assert page.locator("text=Entrées inconnues").count() == 1  # communes unknown: said
+    page.fill("input[name='date_debut']", "2024-03-01")
+    page.click("#renouveler")
+    page.wait_for_load_state()
+    nouveau = ContratDeVille.objects.get(contrat_precedent=lyon.contrat)
+    assert page.url.endswith(f"/registre/contrats/{nouveau.pk}/")
+    assert (nouveau.epci_id, nouveau.generation, str(nouveau.date_fin)) == (
+        lyon.epci.pk, "2024", "2030-12-31")
+    assert page.locator("text=repris du contrat précédent : à confirmer").count() == 1
+    page.click("button:has-text('Confirmer')")
+    page.wait_for_load_state()
+    assert not nouveau.signataires.filter(a_confirmer=True).exists()
+    assert page.locator("h3:has-text('Volet participation citoyenne')").count() == 1
+    page.goto(page.base + f"/registre/contrats/{lyon.contrat.pk}/")
+    assert page.locator("text=Renouvelé par").count() == 1
+
+
+def test_archiver_et_retirer_demandent_confirmation(navigateur, lyon):  # type: ignore[no-untyped-def]
+    from quartiers.registre.contrats.models import ContratDeVille, Signataire
+
+    page = navigateur
+    Signataire.objects.create(contrat=lyon.contrat, organisation="Partenaire à retirer",
+                              role="partenaire")
+    _se_connecter(page, "chef.lyon")
+    page.goto(page.base + f"/registre/contrats/{lyon.contrat.pk}/")
+    page.click("a:has-text('Retirer')")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Retirer un élément du contrat"
+    page.click("text=Annuler")  # nothing happens without the confirmation
+    page.wait_for_load_state()
+    assert Signataire.objects.filter(organisation="Partenaire à retirer").exists()
+    page.click("a:has-text('Retirer')")
+    page.click("#confirmer")
+    page.wait_for_load_state()
+    assert not Signataire.objects.filter(organisation="Partenaire à retirer").exists()
+    page.click("a:has-text('Archiver')")
+    page.wait_for_load_state()
+    assert "désarchiver" in page.locator("body").inner_text().lower()  # says undo exists
+    assert not ContratDeVille.objects.get(pk=lyon.contrat.pk).archive
+    page.click("#confirmer")
+    page.wait_for_load_state()
+    assert ContratDeVille.objects.get(pk=lyon.contrat.pk).archive
+    assert page.locator("text=Contrat archivé").count() >= 1
+    page.click("a:has-text('Désarchiver')")
+    page.click("#confirmer")
+    page.wait_for_load_state()
+    assert not ContratDeVille.objects.get(pk=lyon.contrat.pk).archive
+    assert page.locator("a:has-text('Archiver')").count() == 1
+
+
+for _test in (test_renouvellement_refuse_aux_autres, test_renouvellement_par_le_chef_de_projet,
+              test_archiver_et_retirer_demandent_confirmation):
+    for _marque in navigateur_requis:
+        _marque(_test)
+
+
+def test_fiche_publique_sans_donnees_de_demonstration(client, petit):
+    """What the public sheet shows is decided by permissions.py: published records only."""
+    petit.contrat_a.demonstration = True
+    petit.contrat_a.save()
+    html = client.get(f"/quartiers/{petit.qpv}/").content.decode()
+    assert "Contrat A" not in html and "Projet de renouvellement A" in html
+    assert client.get(f"/api/v1/quartiers/{petit.qpv}").json()["registre"]["contrats"] == []

@@ -1,4 +1,5 @@
-"""Helpers shared by the register's apps: money in integer cents, optimistic locking.
+"""Helpers shared by the register's apps: money in integer cents, optimistic locking, dated
+parameters (``parameters/*.yaml``), related objects not saved yet.
 
 Money is stored as integer cents (``BigIntegerField``), never as floats. :func:`euros_en_centimes`
 parses what users type ("1 234,56", "1234.5", "1234") exactly with :class:`~decimal.Decimal`.
@@ -11,11 +12,15 @@ and raises :class:`Conflit` when someone else saved in between.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import datetime as dt
+from decimal import Decimal, DecimalException
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
+
+from quartiers.parameters.dated import Value, value
 
 MONTANT_MAX = 10**15  # cents (10 000 billion euros), far below the BigIntegerField limit
 
@@ -40,18 +45,28 @@ def euros_en_centimes(texte: object) -> int:
     s = s.replace("€", "").replace(",", ".")
     if not s:
         raise ValueError("montant vide")
+    # Decimal accepts what float() does not need: only ASCII digits, one sign, one point and
+    # an exponent; checked before arithmetic so that "1e999999999" cannot overflow.
+    if len(s) > 40 or not s.isascii():
+        raise ValueError(f"« {str(texte)[:40]} » n'est pas un montant en euros")
     try:
         d = Decimal(s)
-    except InvalidOperation:
+    except DecimalException:
         raise ValueError(f"« {texte} » n'est pas un montant en euros") from None
     if not d.is_finite():
         raise ValueError(f"« {texte} » n'est pas un montant en euros")
-    cents = d * 100
-    if cents != cents.to_integral_value():
+    if d.adjusted() > 15:
+        raise ValueError(f"« {texte} » dépasse le montant maximal (10 000 milliards d'euros)")
+    try:
+        cents = d.scaleb(2)
+        entier = cents.to_integral_value()
+    except DecimalException:
+        raise ValueError(f"« {texte} » n'est pas un montant en euros") from None
+    if cents != entier:
         raise ValueError(f"« {texte} » a plus de deux décimales")
     if abs(cents) > MONTANT_MAX:
         raise ValueError(f"« {texte} » dépasse le montant maximal (10 000 milliards d'euros)")
-    return int(cents)
+    return int(entier)
 
 
 def centimes_en_euros(cents: int | None, sep: str = "\u202f") -> str:
@@ -74,11 +89,17 @@ def centimes_en_texte(cents: int | None) -> str:
     return f"{sign}{euros}.{c:02d}"
 
 
-def enregistrer_avec_version(obj: Any, version_lue: int, **save_kwargs: Any) -> None:
+VERSION_MANQUANTE = ("Version lue manquante : rechargez la page (ou relisez l'objet) avant "
+                     "d'enregistrer, pour ne pas écraser une modification faite entre-temps.")
+
+
+def enregistrer_avec_version(obj: Any, version_lue: int | None, **save_kwargs: Any) -> None:
     """Save ``obj`` if nobody saved it since ``version_lue`` was read; else raise Conflit.
 
-    Must run inside a transaction (it opens one): the version bump and the save (with its
-    history entry) are committed together or not at all.
+    An existing object needs the version its author read: without it the save is refused
+    (``ValidationError``), never a silent overwrite. Runs in a transaction (it opens one):
+    the version bump and the save (with its history entry) are committed together or not at
+    all.
     """
     model = type(obj)
     with transaction.atomic():
@@ -86,6 +107,8 @@ def enregistrer_avec_version(obj: Any, version_lue: int, **save_kwargs: Any) -> 
             obj.version = 1
             obj.save(**save_kwargs)
             return
+        if version_lue is None:
+            raise ValidationError({"version": VERSION_MANQUANTE})
         bumped = model.objects.filter(pk=obj.pk, version=version_lue).update(
             version=F("version") + 1
         )
@@ -94,3 +117,23 @@ def enregistrer_avec_version(obj: Any, version_lue: int, **save_kwargs: Any) -> 
             raise Conflit(actuel, version_lue)
         obj.version = version_lue + 1
         obj.save(**save_kwargs)
+
+
+def parametre(nom: str, le: dt.date | None = None) -> Value:
+    """A dated parameter (``parameters/*.yaml``) in force on ``le`` (today by default)."""
+    return value(nom, le)
+
+
+def date_parametre(nom: str, le: dt.date | None = None) -> dt.date:
+    """A dated parameter whose value is a date (``AAAA-MM-JJ``)."""
+    v = value(nom, le).valeur
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+
+
+def lie(obj: Any, champ: str) -> Any:
+    """The object a foreign key points to, saved or only assigned (an import checks rows
+    that refer to objects created earlier in the same file), else ``None``."""
+    descripteur = getattr(type(obj), champ)
+    if descripteur.is_cached(obj) or getattr(obj, f"{champ}_id") is not None:
+        return getattr(obj, champ)
+    return None

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from quartiers.registre.territoires.models import Departement, Epci
+from quartiers.registre.territoires.models import Departement, Epci, Region
 
 
 class Role(models.TextChoices):
@@ -25,6 +25,9 @@ class Profil(models.Model):
                                     blank=True, help_text="Pour un agent départemental.")
     epci = models.ForeignKey(Epci, on_delete=models.PROTECT, null=True, blank=True,
                              verbose_name="EPCI", help_text="Pour un chef de projet EPCI.")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
+                               verbose_name="région",
+                               help_text="Région d'accueil (DREETS) d'un administrateur.")
     history = HistoricalRecords()
 
     class Meta:

@@ -1,37 +1,42 @@
-"""Who may do what in the register: the single place where roles are checked.
+"""Who may see and do what in the register: the single place where roles are checked.
 
-Every view of the register and every call of the REST API must go through these functions
-(never rely on templates hiding a button). Roles (:class:`~.models.Role`), held by the
-user's :class:`~.models.Profil`:
+Every view of the register, every call of the REST API and the public quartier sheets go
+through these functions (never rely on templates hiding a button). Roles
+(:class:`~.models.Role`), held by the user's :class:`~.models.Profil`:
 
 ========================  ==========================================================
 administrateur DREETS     everything, including NPNRU projects, CPER envelopes,
-                          accounts and the Django admin (the only role allowed there)
-agent départemental       reads everything; edits the contracts of its département's
-                          EPCIs and their actions and credits
+                          accounts and the Django admin (the only role allowed there);
+                          lands on its région when its profile names one
+agent départemental       reads everything; edits the contracts covering its
+                          département and their actions and credits
 chef de projet EPCI       reads everything; edits only its EPCI's contracts, actions and
-                          credits
+                          credits (and renews them)
 lecteur                   reads everything, edits nothing
-(no profile / anonymous)  nothing (a superuser without profile counts as administrator)
+(no profile / anonymous)  no register page; on the public quartier sheets, only what is
+                          published: real contracts and NPNRU projects (never
+                          demonstration records, never amounts)
 ========================  ==========================================================
 
 Function-level API (all take the Django user first; objects are model instances):
 
-- :func:`role` -> the :class:`Role` or ``None``;
-- :func:`peut_lire` — may read the register (any role);
+- :func:`role` -> the :class:`Role` or ``None``; :func:`peut_lire` — any register role;
 - :func:`peut_creer_contrat` (``epci``), :func:`peut_modifier_contrat`,
-  :func:`peut_supprimer_contrat`, :func:`peut_archiver_contrat` (``contrat``);
+  :func:`peut_supprimer_contrat`, :func:`peut_archiver_contrat`,
+  :func:`peut_renouveler_contrat` (``contrat``);
 - :func:`peut_creer_action` (``contrat``), :func:`peut_modifier_action` (``action``),
   :func:`peut_modifier_financement` (``ligne``);
-- :func:`peut_modifier_npnru` (``projet`` or ``None`` for creation),
-  :func:`peut_modifier_enveloppe`;
+- :func:`peut_modifier_npnru`, :func:`peut_modifier_enveloppe`;
 - :func:`peut_importer`, :func:`peut_exporter`, :func:`peut_utiliser_admin`;
-- :func:`epcis_modifiables` -> queryset of the EPCIs whose contracts the user may edit;
+- querysets: :func:`epcis_modifiables`, :func:`contrats_visibles`,
+  :func:`contrats_modifiables`, :func:`projets_npnru_visibles` (the models' managers call
+  them: ``ContratDeVille.objects.visibles_par(user)``);
+- :func:`territoire_d_accueil` -> the région, département or EPCI a user lands on;
 - :func:`exiger` (``autorise``, ``message``) raises :class:`PermissionDenied` with a French
-  message (views answer 403; the API should map it to its JSON error).
+  message (views answer 403; the API maps it to its JSON error).
 
 Rules about the *objects* (archived contract is read-only, signed contract cannot be
-deleted, amounts...) are not here but in the models and services: permissions say *who*.
+deleted, amounts...) are not here but on the models: permissions say *who*.
 """
 
 from __future__ import annotations
@@ -43,11 +48,12 @@ from django.core.exceptions import PermissionDenied
 from quartiers.registre.comptes.models import Role
 
 __all__ = [
-    "Role", "epcis_modifiables", "exiger", "peut_archiver_contrat", "peut_creer_action",
-    "peut_creer_contrat", "peut_exporter", "peut_importer", "peut_lire",
-    "peut_modifier_action", "peut_modifier_contrat", "peut_modifier_enveloppe",
-    "peut_modifier_financement", "peut_modifier_npnru", "peut_supprimer_contrat",
-    "peut_utiliser_admin", "role",
+    "Role", "contrats_modifiables", "contrats_visibles", "epcis_modifiables", "exiger",
+    "peut_archiver_contrat", "peut_creer_action", "peut_creer_contrat", "peut_exporter",
+    "peut_importer", "peut_lire", "peut_modifier_action", "peut_modifier_contrat",
+    "peut_modifier_enveloppe", "peut_modifier_financement", "peut_modifier_npnru",
+    "peut_renouveler_contrat", "peut_supprimer_contrat", "peut_utiliser_admin",
+    "projets_npnru_visibles", "role", "territoire_d_accueil",
 ]
 
 
@@ -76,12 +82,13 @@ def peut_lire(user: Any) -> bool:
     return role(user) is not None
 
 
-def _peut_modifier_epci(user: Any, epci: Any) -> bool:
+def peut_creer_contrat(user: Any, epci: Any = None) -> bool:
+    """With ``epci=None``: may create contracts for at least one EPCI."""
     r = role(user)
+    if epci is None:
+        return r in (Role.ADMINISTRATEUR, Role.AGENT_DEPARTEMENTAL, Role.CHEF_PROJET_EPCI)
     if r == Role.ADMINISTRATEUR:
         return True
-    if epci is None:
-        return False
     p = _profil(user)
     if r == Role.AGENT_DEPARTEMENTAL:
         return p.departement_id is not None and epci.departement_id == p.departement_id
@@ -90,32 +97,40 @@ def _peut_modifier_epci(user: Any, epci: Any) -> bool:
     return False
 
 
-def peut_creer_contrat(user: Any, epci: Any = None) -> bool:
-    """With ``epci=None``: may create contracts for at least one EPCI."""
-    if epci is None:
-        return role(user) in (Role.ADMINISTRATEUR, Role.AGENT_DEPARTEMENTAL,
-                              Role.CHEF_PROJET_EPCI)
-    return _peut_modifier_epci(user, epci)
-
-
 def peut_modifier_contrat(user: Any, contrat: Any) -> bool:
-    return _peut_modifier_epci(user, contrat.epci)
+    """The contract's EPCI for a chef de projet; the départements it covers for an agent
+    (a contract carried by a commune has no chef de projet)."""
+    r = role(user)
+    if r == Role.ADMINISTRATEUR:
+        return True
+    p = _profil(user)
+    if r == Role.AGENT_DEPARTEMENTAL:
+        return p.departement_id is not None and \
+            p.departement_id in contrat.departements_couverts()
+    if r == Role.CHEF_PROJET_EPCI:
+        return p.epci_id is not None and contrat.epci_id == p.epci_id
+    return False
 
 
 def peut_supprimer_contrat(user: Any, contrat: Any) -> bool:
-    return _peut_modifier_epci(user, contrat.epci)
+    return peut_modifier_contrat(user, contrat)
 
 
 def peut_archiver_contrat(user: Any, contrat: Any) -> bool:
-    return _peut_modifier_epci(user, contrat.epci)
+    return peut_modifier_contrat(user, contrat)
+
+
+def peut_renouveler_contrat(user: Any, contrat: Any) -> bool:
+    """Create the « Engagements Quartiers 2030 » contract following ``contrat``."""
+    return peut_modifier_contrat(user, contrat)
 
 
 def peut_creer_action(user: Any, contrat: Any) -> bool:
-    return _peut_modifier_epci(user, contrat.epci)
+    return peut_modifier_contrat(user, contrat)
 
 
 def peut_modifier_action(user: Any, action: Any) -> bool:
-    return _peut_modifier_epci(user, action.contrat.epci)
+    return peut_modifier_contrat(user, action.contrat)
 
 
 def peut_modifier_financement(user: Any, ligne: Any) -> bool:
@@ -156,6 +171,47 @@ def epcis_modifiables(user: Any) -> Any:
     if r == Role.CHEF_PROJET_EPCI:
         return Epci.objects.filter(pk=p.epci_id)
     return Epci.objects.none()
+
+
+def contrats_visibles(user: Any, qs: Any) -> Any:
+    """Every contract for a register role; only the published (real) ones otherwise."""
+    return qs if peut_lire(user) else qs.filter(demonstration=False)
+
+
+def contrats_modifiables(user: Any, qs: Any) -> Any:
+    """The contracts of ``qs`` the user may edit (same rule as :func:`peut_modifier_contrat`)."""
+    r = role(user)
+    if r == Role.ADMINISTRATEUR:
+        return qs
+    p = _profil(user)
+    if r == Role.AGENT_DEPARTEMENTAL and p.departement_id:
+        return qs.dans(p.departement)
+    if r == Role.CHEF_PROJET_EPCI and p.epci_id:
+        return qs.filter(epci_id=p.epci_id)
+    return qs.none()
+
+
+def projets_npnru_visibles(user: Any, qs: Any) -> Any:
+    return qs if peut_lire(user) else qs.filter(demonstration=False)
+
+
+def montants_visibles(user: Any) -> bool:
+    """Amounts (credits, posts) are shown to register roles only."""
+    return peut_lire(user)
+
+
+def territoire_d_accueil(user: Any) -> Any:
+    """Where the user lands: its EPCI (chef de projet), its département (agent), its région
+    (administrator whose profile names one), else ``None`` (the list of régions)."""
+    r = role(user)
+    p = _profil(user)
+    if p is None:
+        return None
+    if r == Role.CHEF_PROJET_EPCI:
+        return p.epci
+    if r == Role.AGENT_DEPARTEMENTAL:
+        return p.departement
+    return p.region
 
 
 def exiger(autorise: bool, message: str = "Vous n'avez pas les droits pour cette action.") -> None:

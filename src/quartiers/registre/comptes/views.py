@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 
 from quartiers.registre.comptes.throttling import MESSAGE_BLOCAGE, adresse, est_bloque
-from quartiers.registre.formulaires import DsfrMixin
+from quartiers.registre.forms import DsfrMixin
 
 
 class ConnexionForm(DsfrMixin, AuthenticationForm):

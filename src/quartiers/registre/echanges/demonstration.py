@@ -1,17 +1,14 @@
-"""The demo dataset ("données de démonstration") for Auvergne-Rhône-Alpes.
+"""The demo dataset ("données de démonstration") for Auvergne-Rhône-Alpes, only where no
+real data is published: « Engagements Quartiers 2030 » contracts and NPNRU projects.
 
-Reproduces the regional figures of the DREETS page (the seed): 45 contrats de ville,
-18 NPNRU sites of national interest and 33 of regional interest, 89 MEUR of State concours
-for the regional ones in the CPER. What is real and what is invented:
-
-- real: région, départements, communes and urban units (INSEE UU2020), the quartiers
-  computed by the delimitation engine for the Lyon urban unit (not an official list: marked
-  ``calcul``), the four figures above;
-- invented (every object has ``demonstration=True`` and says so in its name): the 45 EPCIs
-  (one per urban unit of 10 000 inhabitants or more of the région, the 45 largest, named
-  "EPCI de démonstration – <urban unit>" with an invented SIREN), the quartiers outside the
-  grid extract ("Quartier fictif"), the contracts' signatories and dates, actions, project
-  holders, all amounts, the NPNRU project names and concours.
+Real (loaded before, never changed here): région, départements, communes (INSEE), the 45
+contrats de ville 2015 of the région and their carrying EPCIs, the posts they fund (ANCT).
+Invented, every object marked ``demonstration=True`` and saying so in its name, counted in
+no real total: one « Engagements Quartiers 2030 » contract for each of those EPCIs except
+the Métropole de Lyon (whose chef de projet shows the real renewal), their « Quartier
+fictif » (communes unknown), signatories, priorities, projets de quartier, reviews, actions,
+project holders and amounts; the 18 national-interest and 33 regional-interest NPNRU sites
+and the 89 MEUR CPER envelope (the seed's regional figures).
 
 Demo accounts (password :data:`MOT_DE_PASSE_DEMO` for all, to change on any real server):
 see :data:`COMPTES`.
@@ -21,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -31,32 +27,36 @@ from django.db import transaction
 from quartiers.registre.comptes.models import Profil, Role
 from quartiers.registre.contrats.models import (
     PILIERS,
-    Avenant,
     ContratDeVille,
-    Engagement,
+    Priorite,
+    ProjetQuartier,
+    RevueAnnuelle,
     Signataire,
 )
 from quartiers.registre.financements.models import Action, LigneFinancement
 from quartiers.registre.npnru.models import EnveloppeCPER, ProjetNPNRU
-from quartiers.registre.territoires.models import Commune, Epci, Quartier, Region
+from quartiers.registre.territoires.models import Epci, Quartier, Region
 
 REGION = "84"
-NB_CONTRATS = 45
 NB_NATIONAL, NB_REGIONAL = 18, 33
 ENVELOPPE_CENTIMES = 89_000_000 * 100
-NB_QUARTIERS_CIBLE = 145  # QPVs of the 2024 list in the région (for the invented ones)
+NB_QUARTIERS_FICTIFS = 105
 LABEL = "données de démonstration"
+SIREN_LYON, SIREN_GRENOBLE = "200046977", "200040715"
 MOT_DE_PASSE_DEMO = "demo-quartiers-2024"
-# username -> (role, département code, urban unit name of the EPCI, description)
-COMPTES: dict[str, tuple[Any, str | None, str | None, str]] = {
-    "admin.dreets": (Role.ADMINISTRATEUR, None, None, "administrateur DREETS"),
-    "agent.rhone": (Role.AGENT_DEPARTEMENTAL, "69", None, "agent départemental du Rhône"),
-    "agent.isere": (Role.AGENT_DEPARTEMENTAL, "38", None, "agent départemental de l'Isère"),
-    "chef.lyon": (Role.CHEF_PROJET_EPCI, None, "Lyon",
-                  "chef de projet de l'EPCI de démonstration de Lyon"),
-    "chef.grenoble": (Role.CHEF_PROJET_EPCI, None, "Grenoble",
-                      "chef de projet de l'EPCI de démonstration de Grenoble"),
-    "lecteur": (Role.LECTEUR, None, None, "lecteur"),
+# username -> (role, département code, EPCI SIREN, région code, description)
+COMPTES: dict[str, tuple[Any, str | None, str | None, str | None, str]] = {
+    "admin.dreets": (Role.ADMINISTRATEUR, None, None, REGION,
+                     "administrateur DREETS Auvergne-Rhône-Alpes"),
+    "agent.rhone": (Role.AGENT_DEPARTEMENTAL, "69", None, None,
+                    "agent départemental du Rhône"),
+    "agent.isere": (Role.AGENT_DEPARTEMENTAL, "38", None, None,
+                    "agent départemental de l'Isère"),
+    "chef.lyon": (Role.CHEF_PROJET_EPCI, None, SIREN_LYON, None,
+                  "chef de projet de la Métropole de Lyon"),
+    "chef.grenoble": (Role.CHEF_PROJET_EPCI, None, SIREN_GRENOBLE, None,
+                      "chef de projet de Grenoble-Alpes-Métropole"),
+    "lecteur": (Role.LECTEUR, None, None, None, "lecteur"),
 }
 PORTEURS = ["Association fictive Trait d'union", "Centre social fictif Les Tilleuls",
             "Régie de quartier fictive", "Club sportif fictif", "Mission locale (fictive)",
@@ -68,185 +68,151 @@ ACTIONS = {
     "emploi": ["Parcours vers l'emploi des jeunes", "Soutien à la création d'entreprise"],
     "transversal": ["Lutte contre les discriminations", "Égalité femmes-hommes"],
 }
+PRIORITES = ["Réussite éducative et petite enfance (fictive)",
+             "Emploi des jeunes et des femmes (fictive)",
+             "Tranquillité publique et cadre de vie (fictive)",
+             "Accès aux soins (fictive)"]
 
 
-def siren_fictif(n: int) -> str:
-    """An invented SIREN with a valid Luhn key (prefix 9 99: not a real EPCI range)."""
-    base = f"999{n:05d}"
-    for k in range(10):
-        s = base + str(k)
-        total = 0
-        for i, ch in enumerate(reversed(s)):
-            d = int(ch) * (2 if i % 2 else 1)
-            total += d - 9 if d > 9 else d
-        if total % 10 == 0:
-            return s
-    raise AssertionError
+def _epcis(region: Region) -> list[Epci]:
+    """The real EPCIs carrying a real 2015 contract of the région, the Métropole de Lyon
+    last (it gets no demonstration contract)."""
+    contrats = ContratDeVille.objects.dans(region).reels().filter(
+        generation=ContratDeVille.GENERATION_2015).exclude(epci=None)
+    return list(Epci.objects.filter(contrats__in=contrats).distinct().order_by("siren"))
 
 
-def _urban_units(region: Region) -> list[tuple[str, str, int, list[Commune]]]:
-    """The région's urban units of 10 000+ inhabitants, largest first: (code, name, bracket,
-    communes of the région)."""
-    from quartiers.config import dataset
-    from quartiers.io.urban_units import read_composition
+def _contrat(e: Epci, i: int, statut: str, quartiers: list[Quartier],
+             rng: random.Random) -> tuple[ContratDeVille, int]:
+    c = ContratDeVille(
+        reference=f"DEMO-EQ2030-{i:02d}",
+        intitule=f"Engagements Quartiers 2030 – {e.nom} (démonstration)", epci=e,
+        generation=ContratDeVille.GENERATION_2024, date_debut=dt.date(2024, 1, 1),
+        statut=statut, demonstration=True, source=LABEL,
+        participation_citoyenne=f"Texte inventé ({LABEL}) : conseils citoyens associés à "
+                                "chaque revue annuelle, concertation des habitants.",
+        conseils_citoyens=f"Conseil citoyen fictif ({LABEL}).")
+    c.full_clean(exclude=["quartiers"])
+    c.save()
+    c.quartiers.add(*quartiers, through_defaults={"origine": LABEL})
+    if statut != ContratDeVille.PREPARATION:
+        jour = dt.date(2024, 3, 1) + dt.timedelta(days=rng.randrange(0, 200))
+        dep = e.departement.nom if e.departement_id else "département"
+        for org, role in ((f"Préfecture – {dep} (fictif)", "prefet"), (e.nom, "president_epci"),
+                          ("CAF (fictive)", "caf"), ("Bailleur social fictif", "bailleur")):
+            Signataire.objects.create(contrat=c, organisation=org, role=role,
+                                      date_signature=jour)
+    for p in rng.sample(PRIORITES, 2):
+        Priorite.objects.create(contrat=c, intitule=p, concertation=f"Inventé ({LABEL}).")
+    for q in quartiers[:2]:
+        ProjetQuartier.objects.create(contrat=c, quartier=q,
+                                      intitule=f"Projet de quartier fictif – {q.nom}")
+    RevueAnnuelle.objects.create(
+        contrat=c, annee=2024, date_reunion=dt.date(2024, 11, 15), bilan=f"Bilan inventé "
+        f"({LABEL}).", indicateurs="Habitants associés aux instances ; "
+        f"{rng.randrange(20, 200)} ; 150\nActions en CPO ; {rng.randrange(20, 60)} % ; 50 %")
+    n = 0
+    for k in range(1, 4):
+        pilier = PILIERS[(i + k) % len(PILIERS)][0]
+        a = Action.objects.create(
+            reference=f"{c.reference}-A{k}", contrat=c,
+            intitule=f"{rng.choice(ACTIONS[pilier])} (action fictive)",
+            porteur=rng.choice(PORTEURS), pilier=pilier,
+            annee_debut=2024, annee_fin=2025, demonstration=True)
+        a.quartiers.set(quartiers[:2])
+        for annee in (2024, 2025):
+            for partenaire in ("etat_bop147", "epci", "commune", "caf")[: 2 + k % 3]:
+                d = rng.randrange(2_000, 60_000) * 100
+                acc = d * rng.randrange(50, 101) // 100
+                ver = acc if annee == 2024 else acc * rng.randrange(0, 71) // 100
+                lf = LigneFinancement(action=a, partenaire=partenaire, annee=annee,
+                                      montant_demande=d, montant_accorde=acc,
+                                      montant_verse=ver, cpo=rng.random() < 0.5)
+                lf.full_clean()
+                lf.save()
+                n += 1
+    return c, n
 
-    _c, _u, _n, brackets, _names = read_composition(dataset("uu_composition"))
-    communes: dict[str, list[Commune]] = {}
-    for c in Commune.objects.filter(departement__region=region).exclude(uu_code="").order_by(
-            "code"):
-        communes.setdefault(c.uu_code, []).append(c)
-    uus = [(code, cs[0].uu_nom, int(brackets.get(code, "0") or 0), cs)
-           for code, cs in communes.items() if brackets.get(code, "0") >= "31"]
-    uus.sort(key=lambda u: (-u[2], -len(u[3]), u[0]))
-    return uus
+
+def _npnru(region: Region, epcis: list[Epci], quartiers: dict[int, list[Quartier]],
+           rng: random.Random) -> EnveloppeCPER:
+    env = EnveloppeCPER.objects.create(
+        region=region, montant=ENVELOPPE_CENTIMES, demonstration=True,
+        intitule="CPER Auvergne et Rhône-Alpes – NPNRU intérêt régional "
+                 "(89 M€ de concours de l'État, chiffre de la DREETS)")
+    ordre = sorted(epcis, key=lambda e: (-len(quartiers[e.pk]), e.siren))
+    # 33 regional projects sharing 86.9 MEUR (below the envelope)
+    parts = [rng.randrange(150, 400) for _ in range(NB_REGIONAL)]
+    total = 86_900_000 * 100
+    montants = [total * p // sum(parts) // 100 * 100 for p in parts]
+    montants[0] += total - sum(montants)
+    for n, (interet, nombre) in enumerate(((ProjetNPNRU.NATIONAL, NB_NATIONAL),
+                                           (ProjetNPNRU.REGIONAL, NB_REGIONAL))):
+        for k in range(nombre):
+            e = ordre[(n * NB_NATIONAL + k) % len(ordre)]
+            qs = quartiers[e.pk]
+            concours = rng.randrange(40_000_000, 150_000_000) * 100 \
+                if interet == ProjetNPNRU.NATIONAL else montants[k]
+            subv = concours * 7 // 10
+            etape = ["protocole", "convention", "en_cours", "en_cours", "acheve"][k % 5]
+            p = ProjetNPNRU(
+                reference=f"DEMO-NPNRU-{n * NB_NATIONAL + k + 1:02d}",
+                nom=f"Projet fictif de renouvellement urbain – {e.nom}",
+                interet=interet, etape=etape, region=region, epci=e,
+                date_protocole=dt.date(2016, 1, 1) + dt.timedelta(days=30 * k),
+                date_convention=None if etape == "protocole" else dt.date(2019, 6, 1)
+                + dt.timedelta(days=20 * k),
+                subventions=subv, prets=concours - subv, demonstration=True)
+            p.full_clean()
+            p.save()
+            p.quartiers.set(qs[k % len(qs): k % len(qs) + 1])
+    return env
+
+
+def _comptes(region: Region) -> None:
+    User = get_user_model()
+    for username, (role, dep, siren, reg, _desc) in COMPTES.items():
+        u = User.objects.filter(username=username).first() or User(username=username)
+        u.set_password(MOT_DE_PASSE_DEMO)
+        u.is_staff = u.is_superuser = role == Role.ADMINISTRATEUR
+        u.save()
+        Profil.objects.update_or_create(user=u, defaults={
+            "role": role, "departement": region.departements.get(code=dep) if dep else None,
+            "epci": Epci.objects.get(siren=siren) if siren else None,
+            "region": Region.objects.get(code=reg) if reg else None})
 
 
 def charger(log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Load the demo dataset (the real contracts of the région must be loaded first)."""
     region = Region.objects.get(code=REGION)
     rng = random.Random(2024)
     with transaction.atomic():
-        uus = _urban_units(region)[:NB_CONTRATS]
-        if len(uus) < NB_CONTRATS:
-            raise ValueError(f"seulement {len(uus)} unités urbaines éligibles dans la région")
-        # EPCIs (invented, one per urban unit)
-        epcis: list[tuple[Epci, str, list[Commune]]] = []
-        for i, (code, nom, bracket, cs) in enumerate(uus, start=1):
-            deps = Counter(c.departement_id for c in cs)
-            nature = "ME" if bracket >= 73 else "CA" if bracket >= 51 else "CC"
-            e = Epci.objects.create(
-                siren=siren_fictif(i), nom=f"EPCI de démonstration – {nom}", nature=nature,
-                departement_id=deps.most_common(1)[0][0], demonstration=True)
-            Commune.objects.filter(pk__in=[c.pk for c in cs]).update(epci=e)
-            epcis.append((e, code, cs))
-        # quartiers: computed ones where they exist, invented elsewhere
-        calcules = {e.pk: list(Quartier.objects.filter(
-            millesime="calcul", communes__epci=e).distinct()) for e, _c, _cs in epcis}
-        nb_calc = sum(len(v) for v in calcules.values())
-        sans = [(e, code, cs) for e, code, cs in epcis if not calcules[e.pk]]
-        a_inventer = max(len(sans), NB_QUARTIERS_CIBLE - nb_calc)
-        poids = [len(cs) + 3 for _e, _c, cs in sans]
-        parts = [1 + (a_inventer - len(sans)) * p // sum(poids) for p in poids]
-        for k in range(a_inventer - sum(parts)):
-            parts[k % len(parts)] += 1
-        quartiers: dict[int, list[Quartier]] = dict(calcules)
-        through = Quartier.communes.through
-        for (e, code, cs), n in zip(sans, parts, strict=True):
-            centre = next((c for c in cs if c.nom == cs[0].uu_nom.split(" (")[0]), cs[0])
-            qs = []
-            for k in range(1, n + 1):
-                q = Quartier.objects.create(
-                    code=f"DEMO-{code}-{k}", millesime="demo",
-                    nom=f"Quartier fictif n° {k} – {centre.nom}",
-                    population=rng.randrange(1000, 9000),
-                    source_population="inventée (données de démonstration)",
-                    source="inventé (données de démonstration)")
-                through.objects.create(quartier_id=q.pk, commune_id=centre.pk)
-                qs.append(q)
-            quartiers[e.pk] = qs
-        # contracts
-        statuts = ([ContratDeVille.SIGNE] * 40 + [ContratDeVille.REVISION] * 3
-                   + [ContratDeVille.PREPARATION] * 2)
-        contrats = []
-        n_actions = n_lignes = 0
-        for i, ((e, _code, cs), statut) in enumerate(zip(epcis, statuts, strict=True), start=1):
-            dep = e.departement
-            c = ContratDeVille(
-                reference=f"CV-{dep.code}-{i:02d}",
-                intitule=f"Contrat de ville Engagements Quartiers 2030 – {e.nom}",
-                epci=e, generation=ContratDeVille.GENERATION_2024,
-                date_debut=dt.date(2024, 1, 1), statut=statut, demonstration=True)
-            c.full_clean(exclude=["quartiers"])
-            c.save()
-            c.quartiers.set(quartiers[e.pk])
-            contrats.append(c)
-            if statut != ContratDeVille.PREPARATION:
-                jour = dt.date(2024, 3, 1) + dt.timedelta(days=rng.randrange(0, 200))
-                mairie = cs[0].nom
-                for org, role in ((f"Préfecture – {dep.nom}", "prefet"),
-                                  (e.nom, "president_epci"),
-                                  (f"Commune de {mairie}", "maire")):
-                    Signataire.objects.create(contrat=c, organisation=org, role=role,
-                                              date_signature=jour)
-            for code, label in PILIERS:
-                Engagement.objects.create(
-                    contrat=c, pilier=code, intitule=f"Engagement fictif : {label.lower()}",
-                    description=f"Texte inventé ({LABEL}).")
-            if statut == ContratDeVille.REVISION:
-                Avenant.objects.create(contrat=c, numero=1, date=dt.date(2025, 6, 30),
-                                       objet="Avenant fictif de révision à mi-parcours "
-                                             f"({LABEL}).")
-            for k in range(1, 4):
-                pilier = PILIERS[(i + k) % len(PILIERS)][0]
-                a = Action.objects.create(
-                    reference=f"{c.reference}-A{k}", contrat=c,
-                    intitule=f"{rng.choice(ACTIONS[pilier])} (action fictive)",
-                    porteur=rng.choice(PORTEURS), pilier=pilier,
-                    annee_debut=2024, annee_fin=2025, demonstration=True)
-                a.quartiers.set(quartiers[e.pk][:2])
-                n_actions += 1
-                for annee in (2024, 2025):
-                    for partenaire in ("etat_bop147", "epci", "commune", "caf")[: 2 + k % 3]:
-                        d = rng.randrange(2_000, 60_000) * 100
-                        acc = d * rng.randrange(50, 101) // 100
-                        ver = acc if annee == 2024 else acc * rng.randrange(0, 71) // 100
-                        lf = LigneFinancement(action=a, partenaire=partenaire, annee=annee,
-                                              montant_demande=d, montant_accorde=acc,
-                                              montant_verse=ver)
-                        lf.full_clean()
-                        lf.save()
-                        n_lignes += 1
-        # NPNRU
-        env = EnveloppeCPER.objects.create(
-            region=region, montant=ENVELOPPE_CENTIMES, demonstration=True,
-            intitule="CPER Auvergne et Rhône-Alpes – NPNRU intérêt régional "
-                     "(89 M€ de concours de l'État, chiffre de la DREETS)")
-        ordre = sorted(epcis, key=lambda t: -len(quartiers[t[0].pk]))
-        nationaux = [ordre[k % len(ordre)] for k in range(NB_NATIONAL)]
-        regionaux = [ordre[(NB_NATIONAL + k) % len(ordre)] for k in range(NB_REGIONAL)]
-        # 33 regional projects sharing 86.9 MEUR (below the envelope)
-        parts_reg = [rng.randrange(150, 400) for _ in range(NB_REGIONAL)]
-        total_reg = 86_900_000 * 100
-        montants = [total_reg * p // sum(parts_reg) // 100 * 100 for p in parts_reg]
-        montants[0] += total_reg - sum(montants)
-        vus: Counter[int] = Counter()
-        for interet, liste, n0 in ((ProjetNPNRU.NATIONAL, nationaux, 0),
-                                   (ProjetNPNRU.REGIONAL, regionaux, NB_NATIONAL)):
-            for k, (e, _code, _cs) in enumerate(liste):
-                qs = quartiers[e.pk]
-                q = qs[vus[e.pk] % len(qs)]
-                vus[e.pk] += 1
-                if interet == ProjetNPNRU.NATIONAL:
-                    concours = rng.randrange(40_000_000, 150_000_000) * 100
-                else:
-                    concours = montants[k]
-                subv = concours * 7 // 10
-                etape = ["protocole", "convention", "en_cours", "en_cours", "acheve"][k % 5]
-                p = ProjetNPNRU(
-                    reference=f"NPNRU-{n0 + k + 1:02d}",
-                    nom=f"Projet fictif de renouvellement urbain – {q.nom}",
-                    interet=interet, etape=etape, region=region, epci=e,
-                    date_protocole=dt.date(2016, 1, 1) + dt.timedelta(days=30 * k),
-                    date_convention=None if etape == "protocole" else dt.date(2019, 6, 1)
-                    + dt.timedelta(days=20 * k),
-                    subventions=subv, prets=concours - subv, demonstration=True)
-                p.full_clean()
-                p.save()
-                p.quartiers.set([q])
-        # accounts
-        User = get_user_model()
-        uu_epci = {cs[0].uu_nom: e for e, _code, cs in epcis}
-        for username, (role, dep_code, uu_nom, _desc) in COMPTES.items():
-            u = User.objects.filter(username=username).first() or User(username=username)
-            u.set_password(MOT_DE_PASSE_DEMO)
-            u.is_staff = u.is_superuser = role == Role.ADMINISTRATEUR
-            u.save()
-            Profil.objects.update_or_create(user=u, defaults={
-                "role": role,
-                "departement": region.departements.get(code=dep_code) if dep_code else None,
-                "epci": uu_epci[uu_nom] if uu_nom else None})
-    resume = {"contrats": len(contrats), "actions": n_actions, "financements": n_lignes,
-              "npnru_national": len(nationaux), "npnru_regional": len(regionaux),
+        epcis = _epcis(region)
+        if not any(e.siren == SIREN_LYON for e in epcis):
+            raise ValueError("contrats réels de la région absents : chargez d'abord "
+                             "charger_contrats_anct --wet-run")
+        avec_demo = [e for e in epcis if e.siren != SIREN_LYON]
+        # invented quartiers, spread over the EPCIs (communes unknown, never guessed)
+        quartiers: dict[int, list[Quartier]] = {e.pk: [] for e in epcis}
+        for k in range(NB_QUARTIERS_FICTIFS):
+            e = avec_demo[k % len(avec_demo)]
+            n = len(quartiers[e.pk]) + 1
+            quartiers[e.pk].append(Quartier.objects.create(
+                code=f"DEMO-{e.siren}-{n}", millesime="demo",
+                nom=f"Quartier fictif n° {n} – {e.nom}",
+                population=rng.randrange(1000, 9000),
+                source_population=f"inventée ({LABEL})", source=f"inventé ({LABEL})"))
+        statuts = ([ContratDeVille.REVISION] * 3 + [ContratDeVille.PREPARATION] * 2
+                   + [ContratDeVille.SIGNE] * len(avec_demo))[:len(avec_demo)]
+        n_lignes = 0
+        for i, (e, statut) in enumerate(zip(avec_demo, statuts, strict=True), start=1):
+            _c, n = _contrat(e, i, statut, quartiers[e.pk], rng)
+            n_lignes += n
+        env = _npnru(region, avec_demo, quartiers, rng)
+        _comptes(region)
+    resume = {"contrats": len(avec_demo), "financements": n_lignes,
+              "npnru_national": NB_NATIONAL, "npnru_regional": NB_REGIONAL,
               "enveloppe": env.montant, "engage_regional": env.engage(),
-              "quartiers": sum(len(v) for v in quartiers.values()), "quartiers_calcules": nb_calc}
+              "quartiers_fictifs": NB_QUARTIERS_FICTIFS}
     log(f"Données de démonstration chargées : {resume}")
     return resume

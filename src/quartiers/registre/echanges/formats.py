@@ -2,12 +2,13 @@
 
 Column sets (header row first; order free, names case-insensitive; extra columns ignored):
 
-- ``contrats``: reference, intitule, epci_siren, generation, date_debut, date_fin, statut,
-  quartiers
+- ``contrats``: reference, intitule, epci_siren, commune_porteuse, generation, date_debut,
+  date_fin, statut, quartiers, participation_citoyenne, conseils_citoyens,
+  volet_investissement, demonstration
 - ``actions``: reference, contrat, intitule, porteur, pilier, quartiers, annee_debut,
-  annee_fin
+  annee_fin, demonstration
 - ``financements``: action, partenaire, annee, montant_demande, montant_accorde,
-  montant_verse
+  montant_verse, demonstration (that of its action)
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from quartiers.io.limits import FichierRefuse, ReadLimits
 from quartiers.io.readers import open_table, sheet_names, sniff_kind
 
 COLONNES: dict[str, list[str]] = {
-    "contrats": ["reference", "intitule", "epci_siren", "generation", "date_debut",
-                 "date_fin", "statut", "quartiers"],
+    "contrats": ["reference", "intitule", "epci_siren", "commune_porteuse", "generation",
+                 "date_debut", "date_fin", "statut", "quartiers", "participation_citoyenne",
+                 "conseils_citoyens", "volet_investissement", "demonstration"],
     "actions": ["reference", "contrat", "intitule", "porteur", "pilier", "quartiers",
-                "annee_debut", "annee_fin"],
+                "annee_debut", "annee_fin", "demonstration"],
     "financements": ["action", "partenaire", "annee", "montant_demande", "montant_accorde",
-                     "montant_verse"],
+                     "montant_verse", "demonstration"],
 }
 OBLIGATOIRES: dict[str, list[str]] = {
     "contrats": ["reference", "intitule", "epci_siren", "date_debut"],
@@ -37,10 +39,15 @@ OBLIGATOIRES: dict[str, list[str]] = {
     "financements": ["action", "partenaire", "annee"],
 }
 TYPES = list(COLONNES)
+#: ``demonstration`` column: ``oui`` marks an invented record (exports say it; an import
+#: keeps it apart from the real records).
+OUI_NON = [("oui", "oui"), ("non", "non")]
 
 
 #: Reading limits of an imported file: the register holds hundreds of rows, not millions.
-LIMITES = ReadLimits.for_upload(max_bytes=5 * 1024 * 1024, max_rows=20_000, max_seconds=60.0)
+#: The rows of a sheet are applied in one transaction (all or nothing), a few milliseconds
+#: each: 5 000 rows keep it within seconds, under SQLite's wait for a write lock.
+LIMITES = ReadLimits.for_upload(max_bytes=5 * 1024 * 1024, max_rows=5_000, max_seconds=60.0)
 
 
 class FichierIllisible(Exception):
@@ -98,24 +105,51 @@ def lire(nom: str, data: bytes, type_defaut: str) -> list[Table]:
             raise FichierIllisible(e.message) from None
 
 
+#: First characters a spreadsheet reads as a formula (OWASP « CSV injection »).
+DEBUTS_DE_FORMULE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutraliser(valeur: Any) -> Any:
+    """A text cell starting like a formula gets a leading apostrophe (CSV); other values
+    are left as they are. The import removes that apostrophe again (round trip)."""
+    if isinstance(valeur, str) and valeur.startswith(DEBUTS_DE_FORMULE):
+        return "'" + valeur
+    return valeur
+
+
+def sans_neutralisation(texte: str) -> str:
+    """Undo :func:`neutraliser` on an imported cell."""
+    if texte.startswith("'") and texte[1:].startswith(DEBUTS_DE_FORMULE):
+        return texte[1:]
+    return texte
+
+
 def ecrire_csv(entetes: list[str], lignes: list[list[Any]]) -> bytes:
+    """CSV (``;``, UTF-8 with BOM) of the register's exports, formulas neutralised."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow(entetes)
-    w.writerows(lignes)
+    w.writerow([neutraliser(v) for v in entetes])
+    w.writerows([neutraliser(v) for v in row] for row in lignes)
     return buf.getvalue().encode("utf-8-sig")
 
 
 def ecrire_xlsx(feuilles: dict[str, tuple[list[str], list[list[Any]]]]) -> bytes:
+    """XLSX of the register's exports: every text is written as text (never a formula),
+    and text that looks like a formula is marked so that editing it keeps it text."""
     from openpyxl import Workbook
 
-    wb = Workbook()
+    wb = Workbook(write_only=False)
     wb.remove(wb.active)
     for nom, (entetes, lignes) in feuilles.items():
-        ws = wb.create_sheet(nom)
-        ws.append(entetes)
-        for row in lignes:
-            ws.append(row)
+        ws = wb.create_sheet(nom[:31])
+        for row in [entetes, *lignes]:
+            ws.append([None if v is None else v for v in row])
+        for colonnes in ws.iter_rows():
+            for cell in colonnes:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+                    if cell.value.startswith(DEBUTS_DE_FORMULE):
+                        cell.quotePrefix = True
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -1,156 +1,90 @@
 """Import of contracts, actions and credits: every error by line and field, all-or-nothing.
 
-:func:`importer` reads the tables, then processes every row inside **one** transaction,
-through the same service functions as the pages (same permissions, same rules), each row in
-a savepoint so that one bad row does not hide the errors of the next ones. At the end, if
-there is any error or if it is a dry run (``appliquer=False``), the transaction is rolled
-back: nothing is written. A dry run therefore reports exactly what the real import would.
-Rows are keyed by ``reference``: an existing reference is updated, a new one created.
+Two phases, so that a big file never holds the database while it is checked:
+
+1. :func:`preparer` reads the tables and checks every row **without writing** (reads in
+   autocommit, no transaction): same permissions and same model rules as the pages, rows
+   referring to objects created earlier in the same file resolved in memory. It returns the
+   report (every error by sheet, line and field) and the operations to apply, each with the
+   version of the object it read.
+2. :func:`appliquer_operations` writes those operations through the service functions in **one short
+   transaction**; an object saved by someone else since it was read is a conflict, and the
+   whole import is rolled back (nothing written).
+
+A row whose ``reference`` exists updates it; otherwise it is created.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from quartiers.registre.commun import euros_en_centimes
+from quartiers.registre.commun import Conflit
+from quartiers.registre.comptes.permissions import (
+    exiger,
+    peut_creer_action,
+    peut_modifier_action,
+    peut_modifier_contrat,
+)
 from quartiers.registre.contrats.models import PILIERS, ContratDeVille
-from quartiers.registre.contrats.services import enregistrer_contrat
+from quartiers.registre.contrats.services import (
+    REFUS_EPCI,
+    enregistrer_contrat,
+    valider_contrat,
+)
+from quartiers.registre.echanges.champs import Erreur, Ligne, LigneInvalide, Rapport
 from quartiers.registre.echanges.formats import (
     OBLIGATOIRES,
+    OUI_NON,
     TYPES,
     FichierIllisible,
     Table,
     lire,
 )
 from quartiers.registre.financements.models import PARTENAIRES, Action, LigneFinancement
-from quartiers.registre.financements.services import enregistrer_action, enregistrer_financement
+from quartiers.registre.financements.services import (
+    REFUS,
+    enregistrer_action,
+    enregistrer_financement,
+)
 from quartiers.registre.territoires.models import Epci, Quartier
 
+__all__ = ["Erreur", "Operation", "Rapport", "appliquer_operations", "importer", "preparer"]
+
 # model field -> import column, for the error report
-CHAMPS = {
-    "epci": "epci_siren", "contrat": "contrat", "action": "action",
-}
+CHAMPS = {"epci": "epci_siren", "contrat": "contrat", "action": "action"}
+Progres = Callable[[int, int], None]
 
 
 @dataclass
-class Erreur:
-    feuille: str
+class Operation:
+    type: str
     ligne: int
-    champ: str
-    message: str
-
-
-@dataclass
-class Rapport:
-    erreurs: list[Erreur] = field(default_factory=list)
-    crees: dict[str, int] = field(default_factory=dict)
-    modifies: dict[str, int] = field(default_factory=dict)
-    applique: bool = False
-    lignes: int = 0
+    objet: Any
+    quartiers: list[Quartier] | None
+    version_lue: int | None  # None: created by the import
 
     @property
-    def ok(self) -> bool:
-        return not self.erreurs
+    def cle(self) -> str:
+        o = self.objet
+        if self.type == "financements":
+            return f"{o.action.reference}|{o.partenaire}|{o.annee}"
+        return str(o.reference)
 
 
-class _LigneInvalide(Exception):
-    pass
+class _Memoire:
+    """What the file itself creates or changes, for the rows after it."""
+
+    def __init__(self) -> None:
+        self.contrats: dict[str, tuple[ContratDeVille, list[Quartier]]] = {}
+        self.actions: dict[str, Action] = {}
 
 
-class _Ligne:
-    """Field parsing with errors collected per field."""
-
-    def __init__(self, rapport: Rapport, feuille: str, no: int, row: dict[str, Any]):
-        self.rapport, self.feuille, self.no, self.row = rapport, feuille, no, row
-        self.nb_erreurs = 0
-
-    def erreur(self, champ: str, message: str) -> None:
-        self.rapport.erreurs.append(Erreur(self.feuille, self.no, champ, message))
-        self.nb_erreurs += 1
-
-    def texte(self, champ: str, requis: bool = False) -> str:
-        v = self.row.get(champ)
-        s = "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer()
-                                  else str(v)).strip()
-        if requis and not s:
-            self.erreur(champ, "valeur obligatoire manquante")
-        return s
-
-    def date(self, champ: str, requis: bool = False) -> dt.date | None:
-        v = self.row.get(champ)
-        if isinstance(v, dt.datetime):
-            return v.date()
-        if isinstance(v, dt.date):
-            return v
-        s = self.texte(champ, requis)
-        if not s:
-            return None
-        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                return dt.datetime.strptime(s, fmt).date()
-            except ValueError:
-                pass
-        self.erreur(champ, f"date « {s} » invalide (AAAA-MM-JJ ou JJ/MM/AAAA attendu)")
-        return None
-
-    def annee(self, champ: str) -> int | None:
-        s = self.texte(champ, True)
-        if not s:
-            return None
-        if not s.isdigit() or not 1900 <= int(s) <= 2100:
-            self.erreur(champ, f"année « {s} » invalide (quatre chiffres attendus)")
-            return None
-        return int(s)
-
-    def choix(self, champ: str, choix: list[tuple[str, str]], requis: bool = True,
-              defaut: str | None = None) -> str | None:
-        s = self.texte(champ, requis and defaut is None)
-        if not s:
-            return defaut
-        for code, label in choix:
-            if s.lower() in (code.lower(), str(label).lower()):
-                return code
-        self.erreur(champ, f"valeur « {s} » inconnue ; valeurs possibles : "
-                    + ", ".join(code for code, _ in choix))
-        return None
-
-    def montant(self, champ: str) -> int:
-        v = self.row.get(champ)
-        if v is None or str(v).strip() == "":
-            return 0
-        try:
-            cents = euros_en_centimes(repr(v) if isinstance(v, float) else v)
-        except ValueError as e:
-            self.erreur(champ, f"montant invalide : {e}")
-            return 0
-        if cents < 0:
-            self.erreur(champ, "le montant ne peut pas être négatif")
-        return cents
-
-    def quartiers(self, champ: str = "quartiers") -> list[Quartier]:
-        s = self.texte(champ)
-        codes = [c.strip() for c in s.replace(",", ";").split(";") if c.strip()]
-        found: dict[str, list[Quartier]] = {}
-        for q in Quartier.objects.filter(code__in=codes):
-            found.setdefault(q.code, []).append(q)
-        out = []
-        for c in codes:
-            qs = found.get(c, [])
-            if not qs:
-                self.erreur(champ, f"quartier « {c} » inconnu")
-            elif len(qs) > 1:
-                self.erreur(champ, f"code de quartier « {c} » ambigu (plusieurs millésimes)")
-            else:
-                out.append(qs[0])
-        return out
-
-
-def _validation(ligne: _Ligne, exc: ValidationError, defaut: str) -> None:
+def _validation(ligne: Ligne, exc: ValidationError, defaut: str) -> None:
     if hasattr(exc, "error_dict"):
         for f, errs in exc.error_dict.items():
             champ = CHAMPS.get(f, f if f != "__all__" else defaut)
@@ -162,73 +96,120 @@ def _validation(ligne: _Ligne, exc: ValidationError, defaut: str) -> None:
             ligne.erreur(defaut, m)
 
 
-def _contrat(user: Any, ligne: _Ligne, rapport: Rapport) -> None:
+def _demonstration(ligne: Ligne, existant: Any) -> bool:
+    """The ``demonstration`` column: an invented record stays invented, a real one real."""
+    demo = ligne.choix("demonstration", OUI_NON, requis=False, defaut="non") == "oui"
+    if existant is not None and existant.demonstration != demo:
+        ligne.erreur("demonstration", "un enregistrement existant ne change pas de nature par "
+                     "import (données réelles ou de démonstration)")
+    return demo
+
+
+def _contrat(user: Any, ligne: Ligne, memoire: _Memoire) -> Operation:
     ref = ligne.texte("reference", True)
+    contrat = ContratDeVille.objects.filter(reference=ref).first() if ref else None
     intitule = ligne.texte("intitule", True)
-    siren = ligne.texte("epci_siren", True)
+    commune = ligne.texte("commune_porteuse")
+    siren = ligne.texte("epci_siren", not commune)
     epci = Epci.objects.filter(siren=siren).first() if siren else None
     if siren and epci is None:
         ligne.erreur("epci_siren", f"EPCI de SIREN « {siren} » inconnu")
     generation = ligne.choix("generation", ContratDeVille.GENERATIONS, requis=False,
                              defaut=ContratDeVille.GENERATION_2024)
-    debut, fin = ligne.date("date_debut", True), ligne.date("date_fin")
+    # an existing contract may have no known start (ANCT publishes no signature date)
+    debut, fin = ligne.date("date_debut", contrat is None), ligne.date("date_fin")
     statut = ligne.choix("statut", ContratDeVille.STATUTS, requis=False,
                          defaut=ContratDeVille.PREPARATION)
     quartiers = ligne.quartiers()
+    textes = {c: ligne.texte(c) for c in ("participation_citoyenne", "conseils_citoyens",
+                                          "volet_investissement")}
+    demo = _demonstration(ligne, contrat)
     if ligne.nb_erreurs:
-        raise _LigneInvalide
-    contrat = ContratDeVille.objects.filter(reference=ref).first()
-    nouveau = contrat is None
+        raise LigneInvalide
+    version = contrat.version if contrat else None
+    if contrat is not None:
+        exiger(peut_modifier_contrat(user, contrat), REFUS_EPCI)
+        if contrat.archive:
+            raise ValidationError("Ce contrat est archivé : il ne peut plus être modifié.")
     contrat = contrat or ContratDeVille(reference=ref)
-    contrat.intitule, contrat.epci = intitule, epci
+    contrat.intitule, contrat.epci, contrat.commune_porteuse = intitule, epci, commune
     contrat.generation, contrat.date_debut, contrat.date_fin = generation, debut, fin
-    contrat.statut = statut
-    enregistrer_contrat(user, contrat, quartiers)
-    compte = rapport.crees if nouveau else rapport.modifies
-    compte["contrats"] = compte.get("contrats", 0) + 1
+    contrat.statut, contrat.demonstration = statut, demo
+    for champ, valeur in textes.items():
+        setattr(contrat, champ, valeur)
+    exiger(peut_modifier_contrat(user, contrat), REFUS_EPCI)
+    valider_contrat(contrat, quartiers, nouveau=version is None)
+    memoire.contrats[ref] = (contrat, quartiers)
+    return Operation("contrats", ligne.no, contrat, quartiers, version)
 
 
-def _action(user: Any, ligne: _Ligne, rapport: Rapport) -> None:
+def _action(user: Any, ligne: Ligne, memoire: _Memoire) -> Operation:
     ref = ligne.texte("reference", True)
     cref = ligne.texte("contrat", True)
-    contrat = ContratDeVille.objects.filter(reference=cref).first() if cref else None
+    du_fichier = memoire.contrats.get(cref)
+    contrat = du_fichier[0] if du_fichier else (
+        ContratDeVille.objects.filter(reference=cref).first() if cref else None)
     if cref and contrat is None:
         ligne.erreur("contrat", f"contrat « {cref} » inconnu")
     intitule, porteur = ligne.texte("intitule", True), ligne.texte("porteur", True)
     pilier = ligne.choix("pilier", PILIERS)
     a1, a2 = ligne.annee("annee_debut"), ligne.annee("annee_fin")
     quartiers = ligne.quartiers()
-    if ligne.nb_erreurs:
-        raise _LigneInvalide
-    action = Action.objects.filter(reference=ref).first()
-    nouveau = action is None
+    action = Action.objects.select_related("contrat__epci").filter(reference=ref).first()
+    demo = _demonstration(ligne, action)
+    if ligne.nb_erreurs or contrat is None:
+        raise LigneInvalide
+    version = action.version if action else None
+    if action is not None:
+        exiger(peut_modifier_action(user, action), REFUS)
     action = action or Action(reference=ref)
     action.contrat, action.intitule, action.porteur = contrat, intitule, porteur
     action.pilier, action.annee_debut, action.annee_fin = pilier, a1, a2
-    enregistrer_action(user, action, quartiers)
-    compte = rapport.crees if nouveau else rapport.modifies
-    compte["actions"] = compte.get("actions", 0) + 1
+    action.demonstration = demo
+    exiger(peut_creer_action(user, contrat), REFUS)
+    erreurs: dict[str, list[str]] = {}
+    try:
+        action.full_clean(exclude=["contrat"] if contrat.pk is None else None,
+                          validate_unique=version is None)
+    except ValidationError as e:
+        erreurs.update(e.message_dict)
+    connus = {q.pk for q in du_fichier[1]} if du_fichier else None
+    hors = action.erreurs_quartiers({q.pk for q in quartiers}, connus)
+    if hors:
+        erreurs.setdefault("quartiers", []).extend(hors)
+    if erreurs:
+        raise ValidationError(erreurs)
+    memoire.actions[ref] = action
+    return Operation("actions", ligne.no, action, quartiers, version)
 
 
-def _financement(user: Any, ligne: _Ligne, rapport: Rapport) -> None:
+def _financement(user: Any, ligne: Ligne, memoire: _Memoire) -> Operation:
     aref = ligne.texte("action", True)
-    action = Action.objects.filter(reference=aref).first() if aref else None
+    action = memoire.actions.get(aref) or (
+        Action.objects.select_related("contrat__epci").filter(reference=aref).first()
+        if aref else None)
     if aref and action is None:
         ligne.erreur("action", f"action « {aref} » inconnue")
     partenaire = ligne.choix("partenaire", PARTENAIRES)
     annee = ligne.annee("annee")
     d, a, v = (ligne.montant("montant_demande"), ligne.montant("montant_accorde"),
                ligne.montant("montant_verse"))
-    if ligne.nb_erreurs:
-        raise _LigneInvalide
+    if action is not None:
+        _demonstration(ligne, action)
+    if ligne.nb_erreurs or action is None:
+        raise LigneInvalide
     lf = LigneFinancement.objects.filter(action=action, partenaire=partenaire,
-                                         annee=annee).first()
-    nouveau = lf is None
+                                         annee=annee).first() if action.pk else None
+    version = lf.version if lf else None
     lf = lf or LigneFinancement(action=action, partenaire=partenaire, annee=annee)
     lf.montant_demande, lf.montant_accorde, lf.montant_verse = d, a, v
-    enregistrer_financement(user, lf)
-    compte = rapport.crees if nouveau else rapport.modifies
-    compte["financements"] = compte.get("financements", 0) + 1
+    exiger(peut_modifier_action(user, action), REFUS)
+    if action.contrat.archive:
+        raise ValidationError("Le contrat est archivé : ses crédits ne peuvent plus être "
+                              "modifiés.")
+    lf.full_clean(exclude=["action"] if action.pk is None else None,
+                  validate_unique=False)
+    return Operation("financements", ligne.no, lf, None, version)
 
 
 TRAITEMENTS = {"contrats": (_contrat, "reference"), "actions": (_action, "reference"),
@@ -241,8 +222,7 @@ def _cle(table: Table, row: dict[str, Any]) -> tuple[str, ...]:
     return (str(row.get("reference") or "").strip(),)
 
 
-def importer_tables(tables: list[Table], user: Any, appliquer: bool) -> Rapport:
-    rapport = Rapport()
+def _structure(tables: list[Table], rapport: Rapport) -> None:
     for t in tables:
         manquantes = [c for c in OBLIGATOIRES[t.type] if c not in t.entetes]
         for c in manquantes:
@@ -250,44 +230,99 @@ def importer_tables(tables: list[Table], user: Any, appliquer: bool) -> Rapport:
         if not t.lignes and not manquantes and not t.illisibles:
             rapport.erreurs.append(Erreur(t.type, 2, "", "aucune ligne de données"))
         rapport.erreurs.extend(Erreur(t.type, no, "", motif) for no, motif in t.illisibles)
+
+
+def preparer(tables: list[Table], user: Any,
+             progres: Progres | None = None) -> tuple[Rapport, list[Operation]]:
+    """Check every row without writing: the report and the operations to apply."""
+    rapport = Rapport()
+    _structure(tables, rapport)
     if rapport.erreurs:
-        return rapport
-    ordre = sorted(tables, key=lambda t: TYPES.index(t.type))
-    with transaction.atomic():
-        for t in ordre:
-            traitement, defaut = TRAITEMENTS[t.type]
-            vus: dict[tuple[str, ...], int] = {}
-            for no, row in t.lignes:
-                rapport.lignes += 1
-                ligne = _Ligne(rapport, t.type, no, row)
-                cle = _cle(t, row)
-                if all(cle) and cle in vus:
-                    ligne.erreur(defaut, f"ligne en double (déjà ligne {vus[cle]})")
-                    continue
-                vus[cle] = no
-                try:
-                    with transaction.atomic():
-                        traitement(user, ligne, rapport)
-                except _LigneInvalide:
-                    pass
-                except PermissionDenied as e:
-                    ligne.erreur(defaut, f"refusé : {e}")
-                except ValidationError as e:
-                    _validation(ligne, e, defaut)
-                except IntegrityError as e:
-                    ligne.erreur(defaut, f"incohérence refusée par la base ({e})")
-        rapport.applique = appliquer and rapport.ok
-        if not rapport.applique:
-            transaction.set_rollback(True)
+        return rapport, []
+    memoire = _Memoire()
+    operations: list[Operation] = []
+    total = sum(len(t.lignes) for t in tables)
+    for t in sorted(tables, key=lambda t: TYPES.index(t.type)):
+        traitement, defaut = TRAITEMENTS[t.type]
+        vus: dict[tuple[str, ...], int] = {}
+        for no, row in t.lignes:
+            rapport.lignes += 1
+            if progres is not None and rapport.lignes % 200 == 0:
+                progres(rapport.lignes, total)
+            ligne = Ligne(rapport, t.type, no, row)
+            cle = _cle(t, row)
+            if all(cle) and cle in vus:
+                ligne.erreur(defaut, f"ligne en double (déjà ligne {vus[cle]})")
+                continue
+            vus[cle] = no
+            try:
+                op = traitement(user, ligne, memoire)
+            except LigneInvalide:
+                continue
+            except PermissionDenied as e:
+                ligne.erreur(defaut, f"refusé : {e}")
+                continue
+            except ValidationError as e:
+                _validation(ligne, e, defaut)
+                continue
+            operations.append(op)
+            compte = rapport.modifies if op.version_lue is not None else rapport.crees
+            compte[t.type] = compte.get(t.type, 0) + 1
+    if progres is not None:
+        progres(total, total)
+    return rapport, operations
+
+
+def versions(operations: list[Operation]) -> dict[str, int]:
+    """``type|key`` -> version read, for the objects an import updates."""
+    return {f"{op.type}|{op.cle}": op.version_lue for op in operations
+            if op.version_lue is not None}
+
+
+def appliquer_operations(operations: list[Operation], user: Any, rapport: Rapport) -> Rapport:
+    """Write the prepared operations in one transaction (all or nothing). The dry run has
+    reported every error; here the first one (an object saved by someone else since it
+    was read, a rule that no longer holds) stops and rolls everything back."""
+    op = None
+    try:
+        with transaction.atomic():
+            for op in operations:
+                if op.type == "contrats":
+                    enregistrer_contrat(user, op.objet, op.quartiers or [], op.version_lue,
+                                        origine="import de fichier")
+                elif op.type == "actions":
+                    enregistrer_action(user, op.objet, op.quartiers or [], op.version_lue)
+                else:
+                    enregistrer_financement(user, op.objet, op.version_lue)
+    except Conflit as c:
+        rapport.erreurs.append(Erreur(op.type, op.ligne, "", (  # type: ignore[union-attr]
+            f"{c} Rien n'a été enregistré : recommencez l'essai.")))
+    except (PermissionDenied, ValidationError, IntegrityError) as e:
+        messages = e.messages if isinstance(e, ValidationError) else [str(e)]
+        rapport.erreurs.extend(Erreur(op.type, op.ligne, "", m)  # type: ignore[union-attr]
+                               for m in messages)
+    rapport.applique = rapport.ok
     return rapport
 
 
-def importer(nom: str, data: bytes, type_defaut: str, user: Any, appliquer: bool) -> Rapport:
-    """Import a CSV/XLSX file; ``appliquer=False`` is the dry run (nothing is written)."""
+def importer(nom: str, data: bytes, type_defaut: str, user: Any, appliquer: bool,
+             versions_lues: dict[str, int] | None = None,
+             progres: Progres | None = None) -> Rapport:
+    """Import a CSV/XLSX/ODS file; ``appliquer=False`` is the dry run (nothing written).
+    ``versions_lues`` (from the dry run) makes the application refuse objects saved by
+    someone else since."""
     if type_defaut not in TYPES:
         raise ValueError(type_defaut)
     try:
         tables = lire(nom, data, type_defaut)
     except FichierIllisible as e:
         return Rapport(erreurs=[Erreur(type_defaut, 1, "", str(e))])
-    return importer_tables(tables, user, appliquer)
+    rapport, operations = preparer(tables, user, progres)
+    if not rapport.ok or not appliquer:
+        return rapport
+    if versions_lues is not None:
+        for op in operations:
+            lue = versions_lues.get(f"{op.type}|{op.cle}")
+            if lue is not None:
+                op.version_lue = lue
+    return appliquer_operations(operations, user, rapport)

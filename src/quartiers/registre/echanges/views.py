@@ -1,80 +1,125 @@
-"""Import page (dry run, then confirmation) and export downloads."""
+"""Import pages (a background job: dry run, then confirmation) and export downloads."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from quartiers.registre import vues
+from quartiers.registre import views as base
 from quartiers.registre.comptes import permissions as perms
 from quartiers.registre.echanges.exportation import exporter
-from quartiers.registre.echanges.formats import TYPES
-from quartiers.registre.echanges.importation import importer
-from quartiers.registre.formulaires import DsfrMixin
+from quartiers.registre.echanges.formats import LIMITES, TYPES
+from quartiers.registre.echanges.models import ImportRegistre
+from quartiers.registre.echanges.travaux import assurer_travailleur
+from quartiers.registre.forms import DsfrMixin
 
-TAILLE_MAX = 5 * 1024 * 1024
-SESSION_KEY = "registre_import_en_attente"
+TAILLE_MAX = LIMITES.max_bytes
+FORMATS = ("csv", "xlsx")
 
 
 class ImportForm(DsfrMixin, forms.Form):
-    fichier = forms.FileField(label="Fichier CSV ou XLSX",
+    fichier = forms.FileField(label="Fichier CSV, XLSX ou ODS",
                               help_text="CSV séparé par des points-virgules (UTF-8) ou classeur "
-                                        "XLSX (feuilles contrats, actions, financements).")
+                                        "(feuilles contrats, actions, financements). 5 Mo au "
+                                        "plus.")
     type = forms.ChoiceField(label="Contenu (pour un CSV)", choices=[(t, t) for t in TYPES])
 
+    def clean_fichier(self) -> object:
+        f = self.cleaned_data["fichier"]
+        if f.size > TAILLE_MAX:
+            raise forms.ValidationError("Fichier trop volumineux (5 Mo au plus).")
+        return f
 
-@vues.lecture_requise
+
+class ExportForm(forms.Form):
+    type = forms.ChoiceField(choices=[(t, t) for t in [*TYPES, "tout"]])
+    format = forms.ChoiceField(choices=[(f, f) for f in FORMATS])
+
+    def clean(self) -> dict[str, object]:
+        d = super().clean()
+        if d.get("type") == "tout" and d.get("format") == "csv":
+            raise forms.ValidationError("L'export de tout le registre est un classeur XLSX.")
+        return d
+
+
+def _import_de(request: HttpRequest, pk: str) -> ImportRegistre:
+    """The job, for its owner (or an administrator) only."""
+    job = get_object_or_404(ImportRegistre, pk=base.uuid_ou_404(pk))
+    perms.exiger(job.proprietaire_id == request.user.pk
+                 or perms.peut_utiliser_admin(request.user),
+                 "Cet import a été déposé par un autre compte.")
+    return job
+
+
+@base.lecture_requise
 def importer_vue(request: HttpRequest) -> HttpResponse:
     perms.exiger(perms.peut_importer(request.user),
                  "Votre rôle ne permet pas d'importer des données.")
-    rapport = None
-    if request.method == "POST" and request.POST.get("confirmer"):
-        attente = request.session.get(SESSION_KEY)
-        if not attente or attente["empreinte"] != request.POST.get("empreinte"):
-            messages.error(request, "Aucun import en attente : recommencez l'essai.")
-            return redirect("echanges:importer")
-        data = base64.b64decode(attente["data"])
-        rapport = importer(attente["nom"], data, attente["type"], request.user, appliquer=True)
-        del request.session[SESSION_KEY]
-        if rapport.applique:
-            messages.success(request, "Import appliqué.")
-        form = ImportForm()
-        return render(request, "echanges/importer.html", {
-            "title": "Importer", "form": form, "rapport": rapport})
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             f = form.cleaned_data["fichier"]
-            if f.size > TAILLE_MAX:
-                form.add_error("fichier", "Fichier trop volumineux (5 Mo au plus).")
-            else:
-                data = f.read()
-                rapport = importer(f.name, data, form.cleaned_data["type"], request.user,
-                                   appliquer=False)
-                if rapport.ok:
-                    empreinte = hashlib.sha256(data).hexdigest()
-                    request.session[SESSION_KEY] = {
-                        "nom": f.name, "type": form.cleaned_data["type"],
-                        "data": base64.b64encode(data).decode(), "empreinte": empreinte}
-                    return render(request, "echanges/importer.html", {
-                        "title": "Importer", "form": ImportForm(), "rapport": rapport,
-                        "empreinte": empreinte})
+            data = f.read()
+            job = ImportRegistre(proprietaire=request.user, nom_fichier=f.name[:255],
+                                 type_defaut=form.cleaned_data["type"],
+                                 empreinte=hashlib.sha256(data).hexdigest())
+            job.fichier.save(f"{job.pk}.bin", ContentFile(data), save=False)
+            job.save()
+            assurer_travailleur()
+            return redirect("echanges:import", pk=job.pk)
     else:
         form = ImportForm()
+    recents = ImportRegistre.objects.filter(proprietaire=request.user)[:10]
     return render(request, "echanges/importer.html", {
-        "title": "Importer", "form": form, "rapport": rapport})
+        "title": "Importer", "form": form, "recents": recents})
 
 
-@vues.lecture_requise
+@base.lecture_requise
+def import_vue(request: HttpRequest, pk: str) -> HttpResponse:
+    job = _import_de(request, pk)
+    if job.en_cours:
+        assurer_travailleur()
+    return render(request, "echanges/import.html", {
+        "title": f"Import de {job.nom_fichier}", "job": job,
+        "apercu": ImportRegistre.APERCU})
+
+
+@require_POST
+@base.lecture_requise
+def confirmer(request: HttpRequest, pk: str) -> HttpResponse:
+    job = _import_de(request, pk)
+    perms.exiger(perms.peut_importer(request.user),
+                 "Votre rôle ne permet pas d'importer des données.")
+    if job.statut != ImportRegistre.PRET or job.confirme:
+        messages.error(request, "Cet import n'attend pas de confirmation : recommencez l'essai.")
+        return redirect("echanges:import", pk=job.pk)
+    ImportRegistre.objects.filter(pk=job.pk, statut=ImportRegistre.PRET).update(
+        confirme=True, statut=ImportRegistre.ATTENTE, traitees=0)
+    assurer_travailleur()
+    return redirect("echanges:import", pk=job.pk)
+
+
+@base.lecture_requise
+def rapport(request: HttpRequest, pk: str) -> FileResponse:
+    job = _import_de(request, pk)
+    if not job.rapport:
+        raise Http404("Aucun rapport d'erreurs pour cet import.")
+    return FileResponse(job.rapport.open("rb"), as_attachment=True,
+                        filename=f"erreurs-{job.nom_fichier[:60]}.csv",
+                        content_type="text/csv; charset=utf-8")
+
+
+@base.lecture_requise
 def exporter_vue(request: HttpRequest, type_: str, format_: str) -> HttpResponse:
     perms.exiger(perms.peut_exporter(request.user))
-    if format_ not in ("csv", "xlsx") or type_ not in [*TYPES, "tout"] or \
-            (type_ == "tout" and format_ == "csv"):
+    form = ExportForm({"type": type_, "format": format_})
+    if not form.is_valid():
         raise Http404("Export inconnu.")
     data, ctype, nom = exporter(type_, format_)
     resp = HttpResponse(data, content_type=ctype)
@@ -82,7 +127,7 @@ def exporter_vue(request: HttpRequest, type_: str, format_: str) -> HttpResponse
     return resp
 
 
-@vues.lecture_requise
+@base.lecture_requise
 def page(request: HttpRequest) -> HttpResponse:
     return render(request, "echanges/accueil.html", {
         "title": "Import et export", "types": TYPES,

@@ -7,12 +7,11 @@ from django import forms
 from quartiers.registre.comptes.permissions import epcis_modifiables
 from quartiers.registre.contrats.models import ContratDeVille
 from quartiers.registre.financements.models import Action, LigneFinancement
-from quartiers.registre.formulaires import DsfrMixin, MontantField, appliquer_au_modele
+from quartiers.registre.forms import DsfrMixin, MontantField, VersionMixin, appliquer_au_modele
 from quartiers.registre.territoires.models import Quartier
 
 
-class ActionForm(DsfrMixin, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class ActionForm(VersionMixin, DsfrMixin, forms.ModelForm):
 
     class Meta:
         model = Action
@@ -30,21 +29,20 @@ class ActionForm(DsfrMixin, forms.ModelForm):
         self.fields["quartiers"].queryset = Quartier.objects.filter(
             contrats__in=contrats).distinct().order_by("code")
         self.fields["quartiers"].help_text = "Parmi les quartiers du contrat."
-        if not self.is_bound:
-            self.initial["version"] = self.instance.version
 
     def _post_clean(self) -> None:
         appliquer_au_modele(self)
 
 
-class LigneFinancementForm(DsfrMixin, forms.ModelForm):
+class LigneFinancementForm(VersionMixin, DsfrMixin, forms.ModelForm):
     montant_demande = MontantField(label="Montant demandé (€)", required=False)
     montant_accorde = MontantField(label="Montant accordé (€)", required=False)
     montant_verse = MontantField(label="Montant versé (€)", required=False)
 
     class Meta:
         model = LigneFinancement
-        fields = ["partenaire", "annee", "montant_demande", "montant_accorde", "montant_verse"]
+        fields = ["partenaire", "annee", "montant_demande", "montant_accorde", "montant_verse",
+                  "cpo"]
 
     def _post_clean(self) -> None:
         appliquer_au_modele(self)

@@ -16,7 +16,6 @@ from quartiers.registre.comptes.permissions import (
     peut_modifier_financement,
 )
 from quartiers.registre.financements.models import Action, LigneFinancement
-from quartiers.registre.financements.signals import erreurs_quartiers_action
 from quartiers.registre.territoires.models import Quartier
 
 REFUS = "Vous ne pouvez modifier que les actions et crédits des contrats de votre périmètre."
@@ -30,12 +29,18 @@ def enregistrer_action(user: Any, action: Action, quartiers: Iterable[Quartier],
             original = Action.objects.select_related("contrat__epci").get(pk=action.pk)
             exiger(peut_modifier_action(user, original), REFUS)
         exiger(action.contrat_id is not None and peut_creer_action(user, action.contrat), REFUS)
-        action.full_clean()
-        enregistrer_avec_version(action, version_lue if version_lue is not None
-                                 else action.version)
-        errs = erreurs_quartiers_action(action, {q.pk for q in quartiers})
-        if errs:
-            raise ValidationError({"quartiers": errs})
+        erreurs: dict[str, list[str]] = {}
+        try:
+            action.full_clean()
+        except ValidationError as e:
+            erreurs.update(e.message_dict)
+        if action.contrat_id:
+            hors = action.erreurs_quartiers({q.pk for q in quartiers})
+            if hors:
+                erreurs.setdefault("quartiers", []).extend(hors)
+        if erreurs:
+            raise ValidationError(erreurs)
+        enregistrer_avec_version(action, version_lue)
         if set(action.quartiers.values_list("pk", flat=True)) != {q.pk for q in quartiers}:
             action.quartiers.set(quartiers)
     return action
@@ -52,7 +57,9 @@ def supprimer_action(user: Any, action: Action) -> None:
     action.delete()
 
 
-def enregistrer_financement(user: Any, ligne: LigneFinancement) -> LigneFinancement:
+def enregistrer_financement(user: Any, ligne: LigneFinancement,
+                            version_lue: int | None = None) -> LigneFinancement:
+    """Create or update a funding line; updating needs the version its author read."""
     with transaction.atomic():
         if ligne.pk:
             original = LigneFinancement.objects.select_related("action__contrat__epci").get(
@@ -63,7 +70,7 @@ def enregistrer_financement(user: Any, ligne: LigneFinancement) -> LigneFinancem
             raise ValidationError("Le contrat est archivé : ses crédits ne peuvent plus être "
                                   "modifiés.")
         ligne.full_clean()
-        ligne.save()
+        enregistrer_avec_version(ligne, version_lue)
     return ligne
 
 

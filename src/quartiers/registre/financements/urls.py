@@ -5,6 +5,7 @@ from quartiers.registre.financements import views
 app_name = "financements"
 urlpatterns = [
     path("", views.liste, name="liste"),
+    path("postes/", views.postes, name="postes"),
     path("nouvelle/", views.modifier, name="nouvelle"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/modifier/", views.modifier, name="modifier"),

@@ -1,45 +1,99 @@
-"""Pages of actions and funding lines."""
+"""Pages of actions, their funding lines and the posts funded by the programme 147."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
-from quartiers.registre import vues
+from quartiers.registre import views as base
 from quartiers.registre.commun import centimes_en_euros
 from quartiers.registre.comptes import permissions as perms
-from quartiers.registre.contrats.models import ContratDeVille
+from quartiers.registre.contrats.models import PILIERS, ContratDeVille
 from quartiers.registre.financements import services
 from quartiers.registre.financements.forms import ActionForm, LigneFinancementForm
-from quartiers.registre.financements.models import Action, LigneFinancement
+from quartiers.registre.financements.models import Action, LigneFinancement, PosteFinance
+from quartiers.registre.listes import (
+    BOOLEEN,
+    CHOIX,
+    MONTANT,
+    NOMBRE,
+    Colonne,
+    page_liste,
+    reference,
+)
 
 
-@vues.lecture_requise
+class NouvelleActionForm(forms.Form):
+    contrat = forms.IntegerField(label="contrat", required=False, min_value=1,
+                                 max_value=2**63 - 1)
+
+
+def colonnes_actions() -> list[Colonne]:
+    return [
+        reference("financements:detail"),
+        Colonne("intitule", "Intitulé", "intitule"),
+        Colonne("porteur", "Porteur", "porteur"),
+        Colonne("pilier", "Pilier", "pilier", CHOIX, PILIERS),
+        Colonne("contrat", "Contrat", "contrat__reference"),
+        Colonne("annee_debut", "Première année", "annee_debut", NOMBRE),
+        Colonne("annee_fin", "Dernière année", "annee_fin", NOMBRE),
+        Colonne("demande", "Demandé", "demande", MONTANT),
+        Colonne("accorde", "Accordé", "accorde", MONTANT),
+        Colonne("demonstration", "Démonstration", "demonstration", BOOLEEN),
+    ]
+
+
+@base.lecture_requise
 def liste(request: HttpRequest) -> HttpResponse:
-    qs = Action.objects.select_related("contrat__epci").order_by("reference").annotate(
-        demande=Sum("financements__montant_demande"),
-        accorde=Sum("financements__montant_accorde"))
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(reference__icontains=q) | Q(intitule__icontains=q)
-                       | Q(porteur__icontains=q))
-    if request.GET.get("contrat"):
-        qs = qs.filter(contrat_id=request.GET["contrat"])
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "financements/liste.html", {
-        "title": "Actions et crédits", "page": page, "q": q,
-        "peut_creer": perms.peut_creer_contrat(request.user),
-    })
+    qs = Action.objects.filter(contrat__in=ContratDeVille.objects.visibles_par(request.user)
+                               ).select_related("contrat").annotate(
+        demande=Coalesce(Sum("financements__montant_demande"), 0),
+        accorde=Coalesce(Sum("financements__montant_accorde"), 0)).order_by("reference")
+    actions = [("Nouvelle action", reverse("financements:nouvelle"))] \
+        if perms.peut_creer_contrat(request.user) else []
+    return page_liste(request, qs, colonnes_actions(), titre="Actions et crédits",
+                      nom="actions", contexte={"actions_liste": actions,
+                                               "demonstration": True})
 
 
-@vues.lecture_requise
+def colonnes_postes() -> list[Colonne]:
+    return [
+        Colonne("dispositif", "Dispositif", "dispositif", CHOIX, PosteFinance.DISPOSITIFS),
+        Colonne("identifiant", "Poste", "identifiant"),
+        Colonne("annee", "Année", "annee", NOMBRE),
+        Colonne("employeur", "Employeur", "beneficiaire_nom"),
+        Colonne("siret", "SIRET", "beneficiaire_siret"),
+        Colonne("contrat", "Contrat", "code_contrat_source",
+                lien=lambda p: reverse("contrats:detail", args=[p.contrat_id])
+                if p.contrat_id else ""),
+        Colonne("porteur", "Porteur du contrat", "contrat__epci__nom"),
+        Colonne("departement", "Département", "departement__code"),
+        Colonne("region", "Région", "region__nom"),
+        Colonne("montant", "Montant", "montant", MONTANT),
+        Colonne("programme", "Programme", "programme"),
+    ]
+
+
+@base.lecture_requise
+def postes(request: HttpRequest) -> HttpResponse:
+    qs = PosteFinance.objects.select_related("contrat__epci", "departement", "region")
+    return page_liste(request, qs.order_by("dispositif", "identifiant", "pk"),
+                      colonnes_postes(), titre="Postes financés (programme 147)",
+                      nom="postes-finances", contexte={"intro": (
+                          "Postes d'adultes-relais et FONJEP financés par l'État, tels que "
+                          "l'ANCT les publie (Licence Ouverte) : employeur, montant, contrat. "
+                          "Un poste sans contrat ou sans région l'est dans la source.")})
+
+
+@base.lecture_requise
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(Action.objects.select_related("contrat__epci"), pk=pk)
     modifiable = perms.peut_modifier_action(request.user, action) and not action.contrat.archive
@@ -53,14 +107,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@vues.lecture_requise
+@base.lecture_requise
 def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if pk:
         action = get_object_or_404(Action.objects.select_related("contrat__epci"), pk=pk)
         perms.exiger(perms.peut_modifier_action(request.user, action), services.REFUS)
     else:
         action = Action()
-        contrat_id = request.GET.get("contrat")
+        contrat_id = base.lire(NouvelleActionForm, request.GET)["contrat"]
         if contrat_id:
             contrat = get_object_or_404(ContratDeVille, pk=contrat_id)
             perms.exiger(perms.peut_creer_action(request.user, contrat), services.REFUS)
@@ -72,9 +126,9 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
     def enregistrer(form: ActionForm) -> None:
         services.enregistrer_action(request.user, form.instance, form.cleaned_data["quartiers"],
-                                    form.cleaned_data.get("version") or action.version)
+                                    form.cleaned_data.get("version"))
 
-    return vues.formulaire_versionne(
+    return base.formulaire_versionne(
         request, action,
         formulaire=lambda data, obj: ActionForm(data, instance=obj, user=request.user),
         enregistrer=enregistrer, context=context, objet="cette action",
@@ -83,11 +137,16 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@require_POST
-@vues.lecture_requise
+@base.lecture_requise
 def supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(Action, pk=pk)
+    perms.exiger(perms.peut_modifier_action(request.user, action), services.REFUS)
     contrat_id = action.contrat_id
+    if request.method != "POST":
+        return base.confirmation(request, titre=f"Supprimer l'action {action.reference}",
+                                 retour=reverse("financements:detail", args=[pk]), danger=True,
+                                 bouton="Supprimer l'action", question=(
+                                     f"Supprimer « {action} » et ses crédits non versés ?"))
     try:
         services.supprimer_action(request.user, action)
     except ValidationError as e:
@@ -97,7 +156,7 @@ def supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("contrats:detail", pk=contrat_id)
 
 
-@vues.lecture_requise
+@base.lecture_requise
 def modifier_ligne(request: HttpRequest, action_pk: int | None = None,
                    pk: int | None = None) -> HttpResponse:
     if pk:
@@ -108,28 +167,25 @@ def modifier_ligne(request: HttpRequest, action_pk: int | None = None,
         action = get_object_or_404(Action, pk=action_pk)
         perms.exiger(perms.peut_modifier_action(request.user, action), services.REFUS)
         ligne = LigneFinancement(action=action)
-    if request.method == "POST":
-        form = LigneFinancementForm(request.POST, instance=ligne)
-        if form.is_valid():
-            try:
-                services.enregistrer_financement(request.user, form.instance)
-            except ValidationError as e:
-                vues.erreurs_dans_formulaire(form, e)
-            else:
-                messages.success(request, "Ligne de financement enregistrée.")
-                return redirect("financements:detail", pk=ligne.action_id)
-    else:
-        form = LigneFinancementForm(instance=ligne)
-    return render(request, "financements/ligne.html", {
-        "title": "Ligne de financement", "form": form, "ligne": ligne,
-        "action": ligne.action})
+    return base.formulaire_versionne(
+        request, ligne, formulaire=lambda data, obj: LigneFinancementForm(data, instance=obj),
+        enregistrer=lambda form: services.enregistrer_financement(
+            request.user, form.instance, form.cleaned_data.get("version")),
+        context={"title": f"Crédit – {ligne.action.reference}"}, objet="ce crédit",
+        succes="Ligne de financement enregistrée.",
+        destination=lambda obj: redirect("financements:detail", pk=obj.action_id))
 
 
-@require_POST
-@vues.lecture_requise
+@base.lecture_requise
 def supprimer_ligne(request: HttpRequest, pk: int) -> HttpResponse:
     ligne = get_object_or_404(LigneFinancement.objects.select_related("action__contrat"),
                               pk=pk)
+    perms.exiger(perms.peut_modifier_financement(request.user, ligne), services.REFUS)
+    if request.method != "POST":
+        return base.confirmation(request, titre="Supprimer un crédit", bouton="Supprimer",
+                                 retour=reverse("financements:detail", args=[ligne.action_id]),
+                                 question=f"Supprimer le crédit « {ligne} » de l'action "
+                                          f"{ligne.action.reference} ?")
     try:
         services.supprimer_financement(request.user, ligne)
     except ValidationError as e:
@@ -146,10 +202,10 @@ def _resume(rec: Any) -> str:
             f"{centimes_en_euros(rec.montant_verse)}")
 
 
-@vues.lecture_requise
+@base.lecture_requise
 def historique(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(Action, pk=pk)
-    entrees = vues.historique(action)
+    entrees = base.historique(action)
     for rec in LigneFinancement.history.filter(action_id=pk).select_related("history_user"):
         prev = rec.prev_record
         entrees.append({
@@ -158,11 +214,11 @@ def historique(request: HttpRequest, pk: int) -> HttpResponse:
             "type": {"+": "crédit ajouté", "~": "crédit modifié",
                      "-": "crédit supprimé"}[rec.history_type],
             "version": None,
-            "changements": vues.changements(prev, rec) if prev and rec.history_type == "~"
+            "changements": base.changements(prev, rec) if prev and rec.history_type == "~"
             else [{"champ": "ligne", "avant": "", "apres": _resume(rec)}],
         })
     entrees.sort(key=lambda e: e["date"], reverse=True)
     return render(request, "registre/historique.html", {
         "title": f"Historique de {action.reference}", "objet": action, "entrees": entrees,
-        "retour": f"/registre/actions/{pk}/",
+        "retour": reverse("financements:detail", args=[pk]),
     })

@@ -31,8 +31,7 @@ def enregistrer_projet(user: Any, projet: ProjetNPNRU, quartiers: Iterable[Quart
         if projet.region_id:
             list(EnveloppeCPER.objects.select_for_update().filter(region_id=projet.region_id))
         projet.full_clean()
-        enregistrer_avec_version(projet, version_lue if version_lue is not None
-                                 else projet.version)
+        enregistrer_avec_version(projet, version_lue)
         if set(projet.quartiers.values_list("pk", flat=True)) != {q.pk for q in quartiers}:
             projet.quartiers.set(quartiers)
     return projet

@@ -8,9 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
-from quartiers.registre import vues
+from quartiers.registre import views as base
+from quartiers.registre.commun import centimes_en_euros
 from quartiers.registre.comptes import permissions as perms
+from quartiers.registre.comptes.permissions import projets_npnru_visibles
+from quartiers.registre.listes import BOOLEEN, CHOIX, MONTANT, Colonne, page_liste, reference
 from quartiers.registre.npnru import services
 from quartiers.registre.npnru.forms import EnveloppeForm, ProjetForm
 from quartiers.registre.npnru.models import EnveloppeCPER, ProjetNPNRU
@@ -30,31 +34,50 @@ def synthese_enveloppes(regions: Any = None) -> list[dict[str, Any]]:
     return out
 
 
-@vues.lecture_requise
+def colonnes() -> list[Colonne]:
+    return [
+        reference("npnru:detail"),
+        Colonne("nom", "Projet", "nom"),
+        Colonne("interet", "Intérêt", "interet", CHOIX, ProjetNPNRU.INTERETS),
+        Colonne("etape", "Étape", "etape", CHOIX, ProjetNPNRU.ETAPES),
+        Colonne("region", "Région", "region__nom"),
+        Colonne("epci", "EPCI", "epci__nom"),
+        Colonne("subventions", "Subventions ANRU", "subventions", MONTANT),
+        Colonne("prets", "Prêts bonifiés", "prets", MONTANT),
+        Colonne("demonstration", "Démonstration", "demonstration", BOOLEEN),
+    ]
+
+
+@base.lecture_requise
 def liste(request: HttpRequest) -> HttpResponse:
-    qs = ProjetNPNRU.objects.select_related("region", "epci")
-    if request.GET.get("interet"):
-        qs = qs.filter(interet=request.GET["interet"])
-    if request.GET.get("region"):
-        qs = qs.filter(region__code=request.GET["region"])
-    return render(request, "npnru/liste.html", {
-        "title": "Projets de renouvellement urbain (NPNRU)", "projets": qs,
-        "enveloppes": synthese_enveloppes(),
-        "peut_modifier": perms.peut_modifier_npnru(request.user),
-    })
+    qs = projets_npnru_visibles(request.user, ProjetNPNRU.objects.select_related(
+        "region", "epci")).order_by("reference")
+    actions = []
+    if perms.peut_modifier_npnru(request.user):
+        actions = [("Nouveau projet", reverse("npnru:nouveau"))] + [
+            (f"Enveloppe CPER {r.nom}", reverse("npnru:enveloppe", args=[r.code]))
+            for r in Region.objects.filter(enveloppe_cper__isnull=False)]
+    return page_liste(request, qs, colonnes(), titre="Projets de renouvellement urbain (NPNRU)",
+                      nom="projets-npnru", contexte={
+                          "actions_liste": actions, "demonstration": True,
+                          "intro": "Enveloppes CPER (intérêt régional) : " + " ; ".join(
+                              f"{e['enveloppe'].region.nom} {centimes_en_euros(e['engage'])} "
+                              f"engagés sur {centimes_en_euros(e['enveloppe'].montant)}"
+                              + (" (démonstration)" if e["enveloppe"].demonstration else "")
+                              for e in synthese_enveloppes()) or "aucune."})
 
 
-@vues.lecture_requise
+@base.lecture_requise
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     projet = get_object_or_404(ProjetNPNRU.objects.select_related("region", "epci"), pk=pk)
     return render(request, "npnru/detail.html", {
         "title": str(projet), "projet": projet,
         "peut_modifier": perms.peut_modifier_npnru(request.user, projet),
-        "historique": vues.historique(projet),
+        "historique": base.historique(projet),
     })
 
 
-@vues.lecture_requise
+@base.lecture_requise
 def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     projet = get_object_or_404(ProjetNPNRU, pk=pk) if pk else ProjetNPNRU()
     perms.exiger(perms.peut_modifier_npnru(request.user, projet), services.REFUS)
@@ -63,9 +86,9 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
     def enregistrer(form: ProjetForm) -> None:
         services.enregistrer_projet(request.user, form.instance, form.cleaned_data["quartiers"],
-                                    form.cleaned_data.get("version") or projet.version)
+                                    form.cleaned_data.get("version"))
 
-    return vues.formulaire_versionne(
+    return base.formulaire_versionne(
         request, projet,
         formulaire=lambda data, obj: ProjetForm(data, instance=obj),
         enregistrer=enregistrer, context=context, objet="ce projet",
@@ -74,7 +97,7 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@vues.lecture_requise
+@base.lecture_requise
 def modifier_enveloppe(request: HttpRequest, region: str) -> HttpResponse:
     perms.exiger(perms.peut_modifier_enveloppe(request.user), services.REFUS)
     reg = get_object_or_404(Region, code=region)
@@ -86,7 +109,7 @@ def modifier_enveloppe(request: HttpRequest, region: str) -> HttpResponse:
             try:
                 services.enregistrer_enveloppe(request.user, form.instance)
             except ValidationError as e:
-                vues.erreurs_dans_formulaire(form, e)
+                base.erreurs_dans_formulaire(form, e)
             else:
                 messages.success(request, "Enveloppe enregistrée.")
                 return redirect("npnru:liste")

@@ -33,6 +33,20 @@ def _arrondissement(code: str) -> str:
     return ARRONDISSEMENTS.get(code, code)
 
 
+def charger_referentiel() -> tuple[dict[str, Region], dict[str, Departement]]:
+    """Every région and département of the Code officiel géographique (idempotent), by code:
+    the loaders of the contracts and posts place their records against it."""
+    existantes = set(Region.objects.values_list("code", flat=True))
+    Region.objects.bulk_create([Region(code=c, nom=n) for c, n in REGIONS.items()
+                                if c not in existantes])
+    regions = {r.code: r for r in Region.objects.all()}
+    connus = set(Departement.objects.values_list("code", flat=True))
+    Departement.objects.bulk_create([
+        Departement(code=c, nom=n, region=regions[r]) for c, (n, r) in DEPARTEMENTS.items()
+        if c not in connus])
+    return regions, {d.code: d for d in Departement.objects.select_related("region")}
+
+
 def charger_communes(regions: set[str] | None, log: Log) -> int:
     from quartiers.config import dataset
     from quartiers.io.urban_units import read_composition
@@ -140,7 +154,7 @@ def lire_epci_csv(data: bytes) -> dict[str, tuple[str, str, list[str]]]:
         if not siren or not commune:
             raise ValueError(f"ligne {i} : colonnes siren (ou EPCI) et commune (ou CODGEO) "
                              "obligatoires")
-        entry = out.setdefault(siren, (nom, r.get("nature", "") or "CA", []))
+        entry = out.setdefault(siren, (nom, r.get("nature", ""), []))
         entry[2].append(commune)
     return out
 
@@ -159,7 +173,8 @@ def charger_epci(data: bytes, log: Log) -> int:
             log(f"EPCI {siren} ignoré : aucune commune chargée.")
             continue
         epci, _ = Epci.objects.update_or_create(
-            siren=siren, defaults={"nom": nom or siren, "nature": nature[:3] or "CA",
+            siren=siren, defaults={"nom": nom or siren, "nature": nature[:3],
+                                   "source": "fichier des EPCI (charger_territoires --epci)",
                                    "departement_id": dep_pk[dep]})
         Commune.objects.filter(code__in=communes).update(epci=epci)
         n += 1

@@ -54,18 +54,22 @@ def valider_siren(value: str) -> None:
 
 
 class Epci(models.Model):
+    INCONNUE = ""
     NATURES = [
         ("ME", "Métropole"), ("CU", "Communauté urbaine"),
         ("CA", "Communauté d'agglomération"), ("CC", "Communauté de communes"),
-        ("EPT", "Établissement public territorial"),
+        ("EPT", "Établissement public territorial"), (INCONNUE, "inconnue"),
     ]
     siren = models.CharField("SIREN", max_length=9, unique=True, validators=[valider_siren])
     nom = models.CharField("nom", max_length=200)
-    nature = models.CharField("nature juridique", max_length=3, choices=NATURES, default="CA")
+    nature = models.CharField("nature juridique", max_length=3, choices=NATURES, blank=True,
+                              default=INCONNUE)
     departement = models.ForeignKey(
-        Departement, on_delete=models.PROTECT, related_name="epcis",
+        Departement, on_delete=models.PROTECT, related_name="epcis", null=True, blank=True,
         verbose_name="département du siège",
+        help_text="Inconnu quand la source ne le dit pas (ou en donne plusieurs).",
     )
+    source = models.CharField("source", max_length=200, blank=True)
     demonstration = models.BooleanField(
         "données de démonstration", default=False,
         help_text="Nom et SIREN inventés pour les données de démonstration.",
@@ -79,6 +83,12 @@ class Epci(models.Model):
 
     def __str__(self) -> str:
         return self.nom
+
+    @property
+    def composition_connue(self) -> bool:
+        """Whether the register knows this EPCI's communes (none are published with the
+        contracts: they come from ``charger_territoires --epci``)."""
+        return self.communes.exists()
 
 
 class Commune(models.Model):

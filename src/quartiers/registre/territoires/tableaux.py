@@ -1,92 +1,209 @@
-"""Dashboard figures for a région, a département or an EPCI (used by the pages of the
-register and reusable by the web application for charts and by the API).
+"""Dashboard figures for a région, a département, an EPCI or a contract (used by the pages
+of the register and reusable for charts and the API).
 
-:func:`indicateurs` returns plain Python data (ints in cents for money)."""
+:func:`indicateurs` returns plain Python data (ints in cents for money). Real records and
+demonstration records are counted apart: a demonstration record never enters a real total.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, CharField, Count, F, QuerySet, Sum, When
 
-from quartiers.registre.contrats.models import PILIER_LABELS, ContratDeVille
-from quartiers.registre.financements.models import PARTENAIRE_LABELS, LigneFinancement
+from quartiers.registre.contrats.models import PILIER_LABELS, ContratDeVille, TerritoireContrat
+from quartiers.registre.financements.models import (
+    PARTENAIRE_LABELS,
+    LigneFinancement,
+    PosteFinance,
+)
 from quartiers.registre.npnru.models import EnveloppeCPER, ProjetNPNRU
 from quartiers.registre.territoires.models import Departement, Epci, Quartier, Region
 
+Perimetre = Region | Departement | Epci | ContratDeVille
+SOMMES = {"demande": Sum("montant_demande"), "accorde": Sum("montant_accorde"),
+          "verse": Sum("montant_verse")}
 
-def _filtre(perimetre: Any, prefix: str) -> Q:
-    """Q filter on an EPCI path (``prefix`` leads to an Epci) for the perimeter."""
+
+def synthese_postes(postes: QuerySet) -> dict[str, Any]:
+    """Posts, amounts and distinct employers per scheme (an employer is its SIRET, or its
+    name when the source gives no SIRET)."""
+    employeur = Case(When(beneficiaire_siret="", then=F("beneficiaire_nom")),
+                     default=F("beneficiaire_siret"), output_field=CharField())
+    par = postes.annotate(employeur=employeur).values("dispositif").annotate(
+        nombre=Count("pk"), montant=Sum("montant"),
+        beneficiaires=Count("employeur", distinct=True)).order_by("dispositif")
+    libelles = dict(PosteFinance.DISPOSITIFS)
+    lignes = [{"dispositif": r["dispositif"], "libelle": libelles[r["dispositif"]],
+               "nombre": r["nombre"], "montant": int(r["montant"] or 0),
+               "beneficiaires": r["beneficiaires"]} for r in par]
+    total = postes.annotate(employeur=employeur).aggregate(
+        nombre=Count("pk"), montant=Sum("montant"),
+        beneficiaires=Count("employeur", distinct=True))
+    annees = sorted(set(postes.values_list("annee", flat=True)))
+    return {"par_dispositif": lignes, "annees": annees,
+            "total": {"nombre": total["nombre"], "montant": int(total["montant"] or 0),
+                      "beneficiaires": total["beneficiaires"]}}
+
+
+def postes_du(perimetre: Perimetre) -> QuerySet:
+    """Real posts of a perimeter: by their own région or département (from the source, or
+    the département's région), by contract for an EPCI or a contract."""
+    qs = PosteFinance.objects.filter(demonstration=False)
     if isinstance(perimetre, Region):
-        return Q(**{f"{prefix}departement__region": perimetre})
+        return qs.filter(region=perimetre)
     if isinstance(perimetre, Departement):
-        return Q(**{f"{prefix}departement": perimetre})
+        return qs.filter(departement=perimetre)
     if isinstance(perimetre, Epci):
-        return Q(**{prefix.rstrip("_") or "pk": perimetre}) if prefix else Q(pk=perimetre.pk)
-    raise TypeError(perimetre)
+        return qs.filter(contrat__epci=perimetre)
+    return qs.filter(contrat=perimetre)
 
 
-def indicateurs(perimetre: Region | Departement | Epci) -> dict[str, Any]:
-    contrats = ContratDeVille.objects.filter(_filtre(perimetre, "epci__"))
-    par_statut = dict(contrats.values_list("statut").annotate(n=Count("pk")).order_by())
-    statuts = [(label, par_statut.get(code, 0)) for code, label in ContratDeVille.STATUTS]
-    quartiers = Quartier.objects.filter(contrats__in=contrats).distinct()
-    pops = list(quartiers.values_list("population", flat=True))
-    pop_connue = [p for p in pops if p is not None]
-    par_millesime = dict(quartiers.values_list("millesime").annotate(n=Count("pk")).order_by())
-
-    lignes = LigneFinancement.objects.filter(_filtre(perimetre, "action__contrat__epci__"))
-    sommes = {"demande": Sum("montant_demande"), "accorde": Sum("montant_accorde"),
-              "verse": Sum("montant_verse")}
-
-    def groupe(champ: str, labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
-        rows = lignes.values(champ).annotate(**sommes).order_by(champ)
-        return [{"cle": labels.get(r[champ], r[champ]) if labels else r[champ],
-                 **{k: int(r[k] or 0) for k in sommes}} for r in rows]
-
-    total = {k: int(v or 0) for k, v in lignes.aggregate(**sommes).items()}
-
+def _population(contrats: QuerySet, perimetre: Perimetre) -> tuple[int, int]:
+    """Population of the quartiers (source figures) in the perimeter, and how many of the
+    contracts have none."""
+    territoires = TerritoireContrat.objects.filter(contrat__in=contrats)
     if isinstance(perimetre, Region):
-        projets = ProjetNPNRU.objects.filter(region=perimetre)
-        region = perimetre
+        territoires = territoires.filter(departement__region=perimetre)
     elif isinstance(perimetre, Departement):
-        projets = ProjetNPNRU.objects.filter(epci__departement=perimetre)
-        region = perimetre.region
-    else:
-        projets = ProjetNPNRU.objects.filter(epci=perimetre)
-        region = perimetre.departement.region
-    npnru = []
+        territoires = territoires.filter(departement=perimetre)
+    total = territoires.aggregate(p=Sum("population_qpv"))["p"]
+    inconnus = contrats.exclude(pk__in=territoires.exclude(population_qpv=None).values(
+        "contrat")).count()
+    return int(total or 0), inconnus
+
+
+def _contrats(contrats: QuerySet, perimetre: Perimetre) -> dict[str, Any]:
+    par_statut = dict(contrats.values_list("statut").annotate(n=Count("pk")).order_by())
+    par_generation = dict(contrats.values_list("generation").annotate(n=Count("pk")).order_by())
+    quartiers = Quartier.objects.filter(contrats__in=contrats).distinct()
+    population, sans_population = _population(contrats, perimetre)
+    return {
+        "nombre": contrats.count(), "actifs": contrats.filter(archive=False).count(),
+        "par_statut": [(label, par_statut.get(code, 0)) for code, label in
+                       ContratDeVille.STATUTS],
+        "par_generation": [(label, par_generation.get(code, 0)) for code, label in
+                           ContratDeVille.GENERATIONS],
+        "population": population, "sans_population": sans_population,
+        "quartiers": quartiers.count(),
+        "quartiers_par_millesime": sorted(dict(quartiers.values_list("millesime").annotate(
+            n=Count("pk")).order_by()).items()),
+        "sans_quartier": contrats.exclude(pk__in=Quartier.contrats.through.objects.values(
+            "contrat")).count(),
+    }
+
+
+def _credits(lignes: QuerySet) -> dict[str, Any]:
+    def groupe(champ: str, labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        rows = lignes.values(champ).annotate(**SOMMES).order_by(champ)
+        return [{"cle": labels.get(r[champ], r[champ]) if labels else r[champ],
+                 **{k: int(r[k] or 0) for k in SOMMES}} for r in rows]
+
+    return {"total": {k: int(v or 0) for k, v in lignes.aggregate(**SOMMES).items()},
+            "par_pilier": groupe("action__pilier", PILIER_LABELS),
+            "par_partenaire": groupe("partenaire", PARTENAIRE_LABELS),
+            "par_annee": groupe("annee")}
+
+
+def _npnru(projets: QuerySet) -> list[dict[str, Any]]:
+    out = []
     for code, label in ProjetNPNRU.INTERETS:
         agg = projets.filter(interet=code).aggregate(
             n=Count("pk"), concours=Sum(F("subventions") + F("prets")),
             subventions=Sum("subventions"), prets=Sum("prets"))
-        npnru.append({"interet": label, "nombre": agg["n"],
-                      "concours": int(agg["concours"] or 0),
-                      "subventions": int(agg["subventions"] or 0),
-                      "prets": int(agg["prets"] or 0)})
-    env = EnveloppeCPER.objects.filter(region=region).first()
-    engage_perimetre = npnru[1]["concours"]
+        out.append({"interet": label, "nombre": agg["n"],
+                    "concours": int(agg["concours"] or 0),
+                    "subventions": int(agg["subventions"] or 0),
+                    "prets": int(agg["prets"] or 0)})
+    return out
+
+
+def _region_de(perimetre: Perimetre) -> Region | None:
+    if isinstance(perimetre, Region):
+        return perimetre
+    if isinstance(perimetre, Departement):
+        return perimetre.region
+    if isinstance(perimetre, Epci):
+        return perimetre.departement.region if perimetre.departement_id else None
+    return None
+
+
+def _projets(perimetre: Perimetre) -> QuerySet:
+    if isinstance(perimetre, Region):
+        return ProjetNPNRU.objects.filter(region=perimetre)
+    if isinstance(perimetre, Departement):
+        return ProjetNPNRU.objects.filter(epci__departement=perimetre)
+    if isinstance(perimetre, Epci):
+        return ProjetNPNRU.objects.filter(epci=perimetre)
+    return ProjetNPNRU.objects.filter(quartiers__in=perimetre.quartiers.all()).distinct()
+
+
+def _bloc(contrats: QuerySet, perimetre: Perimetre, projets: QuerySet) -> dict[str, Any]:
+    lignes = LigneFinancement.objects.filter(action__contrat__in=contrats)
+    return {"contrats": _contrats(contrats, perimetre), "credits": _credits(lignes),
+            "npnru": _npnru(projets)}
+
+
+def indicateurs(perimetre: Perimetre) -> dict[str, Any]:
+    """The figures of a dashboard: ``reel`` (real records only, with the posts funded by
+    the programme 147) and ``demonstration`` (invented records, apart)."""
+    if isinstance(perimetre, ContratDeVille):
+        contrats = ContratDeVille.objects.filter(pk=perimetre.pk)
+    else:
+        contrats = ContratDeVille.objects.dans(perimetre)
+    projets = _projets(perimetre)
+    reel = _bloc(contrats.filter(demonstration=False), perimetre,
+                 projets.filter(demonstration=False))
+    postes = postes_du(perimetre)
+    reel["postes"] = synthese_postes(postes)
+    reel["postes_sans_contrat"] = synthese_postes(postes.filter(contrat=None))
+    demo = contrats.filter(demonstration=True)
+    demonstration = _bloc(demo, perimetre, projets.filter(demonstration=True)) \
+        if demo.exists() or projets.filter(demonstration=True).exists() else None
+    region = _region_de(perimetre)
     enveloppe = None
+    env = EnveloppeCPER.objects.filter(region=region).first() if region else None
     if env is not None:
         engage_region = env.engage()
         enveloppe = {"intitule": env.intitule, "montant": env.montant,
+                     "demonstration": env.demonstration,
                      "engage_region": engage_region, "reste": env.montant - engage_region,
-                     "engage_perimetre": engage_perimetre,
-                     "taux": round(100 * engage_region / env.montant, 1) if env.montant else None}
-    return {
-        "perimetre": perimetre,
-        "nb_contrats": contrats.count(),
-        "nb_contrats_actifs": contrats.filter(archive=False).count(),
-        "contrats_par_statut": statuts,
-        "nb_quartiers": len(pops),
-        "quartiers_par_millesime": sorted(par_millesime.items()),
-        "population": sum(pop_connue),
-        "nb_quartiers_population_inconnue": len(pops) - len(pop_connue),
-        "credits_total": total,
-        "credits_par_pilier": groupe("action__pilier", PILIER_LABELS),
-        "credits_par_partenaire": groupe("partenaire", PARTENAIRE_LABELS),
-        "credits_par_annee": groupe("annee"),
-        "npnru": npnru,
-        "enveloppe": enveloppe,
-        "demonstration": contrats.filter(demonstration=True).exists(),
-    }
+                     "engage_perimetre": sum(r["concours"] for r in _npnru(
+                         projets.filter(interet=ProjetNPNRU.REGIONAL))),
+                     "taux": round(100 * engage_region / env.montant, 1) if env.montant
+                     else None}
+    return {"perimetre": perimetre, "reel": reel, "demonstration": demonstration,
+            "enveloppe": enveloppe}
+
+
+def departements_de(region: Region) -> list[dict[str, Any]]:
+    """The région's départements with their real contracts and posts."""
+    out = []
+    for d in Departement.objects.filter(region=region).order_by("code"):
+        contrats = ContratDeVille.objects.dans(d)
+        postes = PosteFinance.objects.filter(departement=d, demonstration=False)
+        n, m = contrats.filter(demonstration=False).count(), postes.count()
+        if n or m or contrats.exists():
+            out.append({"objet": d, "cle": d.code, "contrats": n, "postes": m,
+                        "demonstration": contrats.filter(demonstration=True).count(),
+                        "montant": int(postes.aggregate(s=Sum("montant"))["s"] or 0)})
+    return out
+
+
+def porteurs_de(departement: Departement) -> list[dict[str, Any]]:
+    """The carriers (EPCIs) of the contracts covering the département."""
+    contrats = ContratDeVille.objects.dans(departement)
+    out = []
+    for e in Epci.objects.filter(contrats__in=contrats).distinct().order_by("nom"):
+        siens = contrats.filter(epci=e)
+        postes = PosteFinance.objects.filter(contrat__in=siens, demonstration=False)
+        out.append({"objet": e, "cle": e.siren, "contrats": siens.filter(
+            demonstration=False).count(), "demonstration": siens.filter(
+            demonstration=True).count(), "postes": postes.count(),
+            "montant": int(postes.aggregate(s=Sum("montant"))["s"] or 0)})
+    return out
+
+
+def contrats_sans_epci(departement: Departement) -> QuerySet:
+    return ContratDeVille.objects.dans(departement).filter(epci=None)
+

@@ -1,47 +1,99 @@
-"""Dashboards by région, département and EPCI, and the register's home page."""
+"""The register's home (each user lands on their territory) and the dashboards of a région,
+a département, an EPCI and a contract."""
 
 from __future__ import annotations
 
-from django.db.models import Count
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
-from quartiers.registre import vues
+from quartiers.registre import views as base
+from quartiers.registre.comptes import permissions as perms
+from quartiers.registre.contrats.models import ContratDeVille
+from quartiers.registre.contrats.suivi import manques
+from quartiers.registre.financements.models import PosteFinance
 from quartiers.registre.territoires.models import Departement, Epci, Region
-from quartiers.registre.territoires.tableaux import indicateurs
+from quartiers.registre.territoires.tableaux import (
+    contrats_sans_epci,
+    departements_de,
+    indicateurs,
+    porteurs_de,
+)
+
+URLS = {Region: ("territoires:region", "code"), Departement: ("territoires:departement", "code"),
+        Epci: ("territoires:epci", "siren")}
 
 
-@vues.lecture_requise
+def url_de(territoire: Any) -> str:
+    nom, attr = URLS[type(territoire)]
+    return reverse(nom, args=[getattr(territoire, attr)])
+
+
+@base.lecture_requise
 def accueil(request: HttpRequest) -> HttpResponse:
-    regions = Region.objects.annotate(n=Count("departements__epcis__contrats")).filter(n__gt=0)
+    """Chef de projet -> its EPCI, agent -> its département, DREETS -> its région."""
+    cible = perms.territoire_d_accueil(request.user)
+    if cible is not None:
+        return redirect(url_de(cible))
+    return regions(request)
+
+
+@base.lecture_requise
+def regions(request: HttpRequest) -> HttpResponse:
+    lignes = []
+    for r in Region.objects.order_by("code"):
+        contrats = ContratDeVille.objects.dans(r)
+        n, demo = contrats.reels().count(), contrats.filter(demonstration=True).count()
+        postes = PosteFinance.objects.filter(region=r, demonstration=False).count()
+        if n or demo or postes:
+            lignes.append({"region": r, "contrats": n, "demonstration": demo,
+                           "postes": postes})
     return render(request, "territoires/accueil.html", {
-        "title": "Registre des contrats de ville", "regions": regions})
+        "title": "Registre des contrats de ville", "lignes": lignes,
+        "hors_region": ContratDeVille.objects.reels().filter(
+            territoires__departement=None).distinct().count(),
+        "postes_hors_region": PosteFinance.objects.filter(region=None).count(),
+        "accueil": perms.territoire_d_accueil(request.user)})
 
 
-@vues.lecture_requise
+def _tableau(request: HttpRequest, perimetre: Any, niveau: str, **extra: Any) -> HttpResponse:
+    return render(request, "territoires/tableau.html", {
+        "title": f"Tableau de bord – {perimetre}", "niveau": niveau,
+        "ind": indicateurs(perimetre), **extra})
+
+
+@base.lecture_requise
 def tableau_region(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region, code=code)
-    deps = Departement.objects.filter(region=region).annotate(
-        n=Count("epcis__contrats")).filter(n__gt=0)
-    return render(request, "territoires/tableau.html", {
-        "title": f"Tableau de bord – {region.nom}", "niveau": "région",
-        "ind": indicateurs(region), "enfants": [(d, d.n, "departement", d.code) for d in deps]})
+    return _tableau(request, region, "région", enfants=departements_de(region),
+                    genre_enfants="departement", filtre_postes=f"region={region.nom}")
 
 
-@vues.lecture_requise
+@base.lecture_requise
 def tableau_departement(request: HttpRequest, code: str) -> HttpResponse:
-    dep = get_object_or_404(Departement, code=code)
-    epcis = Epci.objects.filter(departement=dep).annotate(n=Count("contrats")).filter(n__gt=0)
-    return render(request, "territoires/tableau.html", {
-        "title": f"Tableau de bord – {dep}", "niveau": "département",
-        "ind": indicateurs(dep), "parent": ("region", dep.region.code, dep.region.nom),
-        "enfants": [(e, e.n, "epci", e.siren) for e in epcis]})
+    dep = get_object_or_404(Departement.objects.select_related("region"), code=code)
+    return _tableau(request, dep, "département", parent=dep.region,
+                    enfants=porteurs_de(dep), genre_enfants="epci",
+                    communes_porteuses=contrats_sans_epci(dep),
+                    filtre_postes=f"departement={dep.code}")
 
 
-@vues.lecture_requise
+@base.lecture_requise
 def tableau_epci(request: HttpRequest, siren: str) -> HttpResponse:
-    epci = get_object_or_404(Epci, siren=siren)
-    return render(request, "territoires/tableau.html", {
-        "title": f"Tableau de bord – {epci.nom}", "niveau": "EPCI", "ind": indicateurs(epci),
-        "parent": ("departement", epci.departement.code, str(epci.departement)),
-        "contrats": epci.contrats.all(), "enfants": []})
+    epci = get_object_or_404(Epci.objects.select_related("departement__region"), siren=siren)
+    contrats = ContratDeVille.objects.filter(epci=epci).prefetch_related("territoires")
+    return _tableau(request, epci, "EPCI", parent=epci.departement, epci=epci,
+                    contrats=[(c, manques(c)) for c in contrats],
+                    filtre_postes=f"porteur={epci.nom}",
+                    composition_connue=epci.composition_connue)
+
+
+@base.lecture_requise
+def tableau_contrat(request: HttpRequest, pk: int) -> HttpResponse:
+    contrat = get_object_or_404(ContratDeVille.objects.select_related("epci__departement"),
+                                pk=pk)
+    return _tableau(request, contrat, "contrat", parent=contrat.epci,
+                    contrats=[(contrat, manques(contrat))],
+                    filtre_postes=f"contrat={contrat.reference}")

@@ -22,3 +22,23 @@ def milliers(n: Any) -> str:
     if n in (None, ""):
         return ""
     return f"{int(n):,}".replace(",", "\u202f")
+
+
+@register.simple_tag
+def url_territoire(territoire: Any) -> str:
+    """The dashboard of a région, a département or an EPCI."""
+    from quartiers.registre.territoires.views import url_de
+
+    return url_de(territoire)
+
+
+@register.filter
+def get(mapping: Any, key: str) -> Any:
+    """``{{ forms|get:kind }}``: a dictionary's value in a template."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def verbose(model: Any) -> str:
+    """A model's verbose name (``{{ form.Meta.model|verbose }}``)."""
+    return str(model._meta.verbose_name)

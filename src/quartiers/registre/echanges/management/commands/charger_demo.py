@@ -1,4 +1,5 @@
-"""``python -m quartiers.web charger_demo``: the demo dataset (données de démonstration)."""
+"""``python -m quartiers.web charger_demo``: the demo dataset (données de démonstration), on
+top of the real data (territories and ANCT contracts, loaded first when missing)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from quartiers.registre.territoires.models import Region
 
 
 class Command(BaseCommand):
-    help = ("Charge les données de démonstration d'Auvergne-Rhône-Alpes (45 contrats de ville, "
-            "18 sites NPNRU d'intérêt national et 33 d'intérêt régional, enveloppe CPER de "
-            "89 M€) et les comptes de démonstration. Charge d'abord les territoires s'ils "
-            "manquent.")
+    help = ("Charge les données de démonstration d'Auvergne-Rhône-Alpes, là seulement où "
+            "aucune donnée réelle n'est publiée (contrats Engagements Quartiers 2030, 18 sites "
+            "NPNRU d'intérêt national et 33 d'intérêt régional, enveloppe CPER de 89 M€) et les "
+            "comptes de démonstration. Charge d'abord les territoires et les contrats réels "
+            "de l'ANCT s'ils manquent.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if ContratDeVille.objects.filter(demonstration=True).exists():
@@ -27,9 +29,11 @@ class Command(BaseCommand):
             if not Region.objects.filter(code=demonstration.REGION,
                                          departements__communes__isnull=False).exists():
                 call_command("charger_territoires", stdout=self.stdout)
+            if not ContratDeVille.objects.reels().exists():
+                call_command("charger_contrats_anct", "--wet-run", stdout=self.stdout)
             demonstration.charger(self.stdout.write)
         except (QuartiersError, ValueError) as e:
             raise CommandError(str(e)) from None
         self.stdout.write(self.style.SUCCESS(
             f"Comptes de démonstration (mot de passe « {demonstration.MOT_DE_PASSE_DEMO} ») : "
-            + ", ".join(f"{u} ({d[3]})" for u, d in demonstration.COMPTES.items())))
+            + ", ".join(f"{u} ({d[4]})" for u, d in demonstration.COMPTES.items())))

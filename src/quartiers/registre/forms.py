@@ -1,4 +1,5 @@
-"""Form helpers shared by the register's apps: DSFR classes, euro amounts as cents."""
+"""Form helpers shared by the register's apps: DSFR classes, euro amounts as cents, the
+version read (optimistic locking)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,21 @@ class DsfrMixin:
                 continue
             css = "fr-select" if isinstance(w, forms.Select | forms.SelectMultiple) else "fr-input"
             w.attrs["class"] = (w.attrs.get("class", "") + " " + css).strip()
+
+
+class VersionMixin:
+    """A hidden ``version`` field, required to update an existing object: a form posted
+    without the version it read is refused, never saved over someone else's change."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        instance = self.instance  # type: ignore[attr-defined]
+        self.fields["version"] = forms.IntegerField(  # type: ignore[attr-defined]
+            widget=forms.HiddenInput, required=instance.pk is not None, min_value=1,
+            max_value=2**31 - 1, error_messages={
+                "required": "Version lue manquante : rechargez la page avant d'enregistrer."})
+        if not self.is_bound:  # type: ignore[attr-defined]
+            self.initial["version"] = instance.version  # type: ignore[attr-defined]
 
 
 class DateInput(forms.DateInput):

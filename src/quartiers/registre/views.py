@@ -1,23 +1,57 @@
-"""View helpers shared by the register's apps: access checks, errors into forms, history."""
+"""View helpers shared by the register's apps: access checks, request parameters parsed by
+forms (a bad value is a French 400, never a 500), errors into forms, history."""
 
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from quartiers.registre.commun import Conflit, centimes_en_euros
 from quartiers.registre.comptes.permissions import exiger, peut_lire
 
 
+class EntreeInvalide(Exception):
+    """A request parameter is not valid: the page answers 400 with this French message."""
+
+
+def lire(form_class: type[forms.Form], data: Any) -> dict[str, Any]:
+    """The cleaned values of ``data`` (``request.GET``, ``request.POST``) read by a form;
+    raises :class:`EntreeInvalide` naming each bad field."""
+    form = form_class(data)
+    if form.is_valid():
+        return form.cleaned_data
+    parts = []
+    for champ, erreurs in form.errors.items():
+        libelle = form.fields[champ].label or champ if champ in form.fields else ""
+        parts.append(f"{libelle} : {' '.join(erreurs)}" if libelle else " ".join(erreurs))
+    raise EntreeInvalide(" ; ".join(parts))
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(label="version", min_value=1, max_value=2**31 - 1,
+                                 error_messages={"required": "Version lue manquante : "
+                                                 "rechargez la page."})
+
+
+def uuid_ou_404(texte: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(texte)
+    except ValueError:
+        raise Http404("Identifiant inconnu.") from None
+
+
 def lecture_requise(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Login required (redirect), then any register role (403 otherwise)."""
+    """Login required (redirect), then any register role (403 otherwise); a bad request
+    parameter answers 400 with its French message."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -25,7 +59,11 @@ def lecture_requise(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
             return redirect_to_login(request.get_full_path())
         exiger(peut_lire(request.user),
                "Votre compte n'a pas de rôle dans le registre : demandez-en un à la DREETS.")
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except EntreeInvalide as e:
+            return render(request, "registre/erreur.html",
+                          {"title": "Requête invalide", "message": str(e)}, status=400)
 
     return wrapper
 
@@ -126,7 +164,7 @@ def formulaire_versionne(
     instance: Any,
     *,
     formulaire: Callable[[Any, Any], Any],
-    enregistrer: Callable[[Any], None],
+    enregistrer: Callable[[Any], Any],
     context: dict[str, Any],
     objet: str,
     succes: str,
@@ -165,3 +203,13 @@ def formulaire_versionne(
         form = formulaire(None, instance)
     context["form"] = form
     return render(request, "registre/formulaire.html", context)
+
+
+def confirmation(request: HttpRequest, *, titre: str, question: str, retour: str,
+                 bouton: str, details: list[str] | None = None,
+                 version: int | None = None, danger: bool = False) -> HttpResponse:
+    """A confirmation page for an action that cannot be taken back in one click (archive,
+    remove, delete): the same URL, posted, does it."""
+    return render(request, "registre/confirmation.html", {
+        "title": titre, "question": question, "details": details or [], "retour": retour,
+        "bouton": bouton, "version": version, "danger": danger})
