@@ -14,7 +14,7 @@ echo "== Application web : base de données, données de référence, registre"
 $PY -m quartiers.web migrate --noinput -v 0
 if $PY -m quartiers.web help charger_contrats_anct >/dev/null 2>&1; then
   # real records: the ANCT contracts 2015-2023 and the posts funded in 2023 (re-run: update)
-  $PY -m quartiers.web charger_contrats_anct --wet-run --rapport var/chargement-anct.csv
+  $PY -m quartiers.web charger_contrats_anct --wet-run --rapport "${QUARTIERS_VAR:-var}/chargement-anct.csv"
   # demonstration records only where no real data exists (2024 contracts, NPNRU)
   $PY -m quartiers.web charger_demo
 else

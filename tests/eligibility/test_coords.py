@@ -51,21 +51,21 @@ def test_known_point_in_lambert93():
 def test_validation_reasons():
     a = np.array([5.4, np.nan, 43.3, -70.0, 5.4])
     b = np.array([43.3, 43.3, 5.4, 18.0, np.inf])
-    code = coords.validate(a, b, coords.WGS84)
+    code = coords.validate(a, b, coords.INPUT_WGS84)
     assert code.tolist() == [coords.OK, coords.MISSING, coords.SWAPPED, coords.OUTSIDE,
                              coords.MISSING]
-    assert "inversées" in coords.reason(coords.SWAPPED, coords.WGS84, 43.3, 5.4)
-    assert "hors de France" in coords.reason(coords.OUTSIDE, coords.WGS84, -70, 18)
+    assert "inversées" in coords.reason(coords.SWAPPED, coords.INPUT_WGS84, 43.3, 5.4)
+    assert "hors de France" in coords.reason(coords.OUTSIDE, coords.INPUT_WGS84, -70, 18)
     l93 = coords.validate(np.array([6_600_000.0, 700_000.0]), np.array([700_000.0, 1.0]),
-                          coords.LAMBERT93)
+                          coords.INPUT_LAMBERT93)
     assert l93.tolist() == [coords.SWAPPED, coords.OUTSIDE]
-    assert "x et y" in coords.reason(coords.SWAPPED, coords.LAMBERT93, 6.6e6, 7e5)
+    assert "x et y" in coords.reason(coords.SWAPPED, coords.INPUT_LAMBERT93, 6.6e6, 7e5)
 
 
 def test_guess_and_normalise_crs():
-    assert coords.guess_crs(np.array([5.0, 6.0]), np.array([43.0, 44.0])) == coords.WGS84
-    assert coords.guess_crs(np.array([9e5]), np.array([6.3e6])) == coords.LAMBERT93
-    assert coords.normalise_crs("EPSG:2154") == coords.LAMBERT93
-    assert coords.normalise_crs("4326") == coords.WGS84
+    assert coords.guess_crs(np.array([5.0, 6.0]), np.array([43.0, 44.0])) == coords.INPUT_WGS84
+    assert coords.guess_crs(np.array([9e5]), np.array([6.3e6])) == coords.INPUT_LAMBERT93
+    assert coords.normalise_crs("EPSG:2154") == coords.INPUT_LAMBERT93
+    assert coords.normalise_crs("4326") == coords.INPUT_WGS84
     with pytest.raises(ValueError):
         coords.normalise_crs("3857")

@@ -243,7 +243,7 @@ class Checker:
             return self._texts
 
     def point(self, lon: float, lat: float, tolerance: float = 0.0,
-              crs: str = coords.WGS84) -> dict[str, Any]:
+              crs: str = coords.INPUT_WGS84) -> dict[str, Any]:
         """One point, low latency (no DataFrame): the result columns as plain values, plus
         ``commune`` and ``erreur`` (None when the coordinates could be used)."""
         frame = answer_points(np.array([lon], dtype=float), np.array([lat], dtype=float),
@@ -311,7 +311,7 @@ def detect_columns(
         return x, y, None
     lon, lat = find_column(names, LON_NAMES), find_column(names, LAT_NAMES)
     if lon and lat:
-        return lon, lat, coords.WGS84
+        return lon, lat, coords.INPUT_WGS84
     cx, cy = find_column(names, X_NAMES), find_column(names, Y_NAMES)
     if cx and cy:
         return cx, cy, None
@@ -352,7 +352,7 @@ def prepare(a: np.ndarray, b: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndar
     """Validate points and project them: ``(x_l93, y_l93, reason_code)``."""
     code = coords.validate(a, b, crs)
     ok = code == coords.OK
-    if crs == coords.WGS84:
+    if crs == coords.INPUT_WGS84:
         x, y = coords.to_lambert93(np.where(ok, a, np.nan), np.where(ok, b, np.nan))
     else:
         x, y = np.where(ok, a, np.nan), np.where(ok, b, np.nan)

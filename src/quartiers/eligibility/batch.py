@@ -256,7 +256,7 @@ def _points(columns: list[str], x: str | None, y: str | None, crs: str,
             raise QuartiersError("aucun géocodeur pour les adresses", champ="--adresse")
         if not hasattr(geocoder, "geocode"):  # a factory: open it only when needed
             geocoder = geocoder()
-        return _Points(address=tuple(address), geocoder=geocoder, crs=coords.WGS84)
+        return _Points(address=tuple(address), geocoder=geocoder, crs=coords.INPUT_WGS84)
     try:
         cx, cy, hint = detect_columns(columns, x, y)
     except QuartiersError as e:
@@ -286,7 +286,7 @@ def _process(
         place, extra = _geocode(table, points, first)
     else:
         place, extra = _coordinates(table, points, summary, first), {}
-    cols = answer_points(place.x, place.y, checkers, crs=coords.LAMBERT93,
+    cols = answer_points(place.x, place.y, checkers, crs=coords.INPUT_LAMBERT93,
                          tolerance=tolerance, place=place)
     for suffix, _ in checkers:
         statut = cols["statut" + suffix]

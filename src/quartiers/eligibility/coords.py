@@ -11,11 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from pyproj import Transformer
 
-WGS84 = "wgs84"
-LAMBERT93 = "lambert93"
+#: Names of the two input coordinate systems (option values), not CRS codes: the
+#: projected system is ``EPSG:2154`` (``quartiers.perimeters.LAMBERT93``).
+INPUT_WGS84 = "wgs84"
+INPUT_LAMBERT93 = "lambert93"
 CRS_ALIASES = {
-    "wgs84": WGS84, "4326": WGS84, "epsg:4326": WGS84, "lonlat": WGS84,
-    "lambert93": LAMBERT93, "l93": LAMBERT93, "2154": LAMBERT93, "epsg:2154": LAMBERT93,
+    **dict.fromkeys(("wgs84", "4326", "epsg:4326", "lonlat"), INPUT_WGS84),
+    **dict.fromkeys(("lambert93", "l93", "2154", "epsg:2154"), INPUT_LAMBERT93),
 }
 
 #: Metropolitan France and Corsica, with a margin (degrees, then Lambert-93 metres).
@@ -87,16 +89,16 @@ def guess_crs(a: np.ndarray, b: np.ndarray) -> str:
     ``lambert93``."""
     ok = np.isfinite(a) & np.isfinite(b)
     if not ok.any():
-        return LAMBERT93
+        return INPUT_LAMBERT93
     a, b = a[ok], b[ok]
     degrees = _within(a, b, FRANCE_LONLAT) | _within(b, a, FRANCE_LONLAT)
-    return WGS84 if degrees.mean() > 0.5 else LAMBERT93
+    return INPUT_WGS84 if degrees.mean() > 0.5 else INPUT_LAMBERT93
 
 
 def validate(a: np.ndarray, b: np.ndarray, crs: str) -> np.ndarray:
     """Reason code per point: OK, MISSING, OUTSIDE (not in metropolitan France) or
     SWAPPED (inside France once the two coordinates are exchanged)."""
-    box = FRANCE_LONLAT if crs == WGS84 else FRANCE_L93
+    box = FRANCE_LONLAT if crs == INPUT_WGS84 else FRANCE_L93
     code = np.full(len(a), OUTSIDE, dtype=np.int8)
     missing = ~(np.isfinite(a) & np.isfinite(b))
     code[missing] = MISSING
@@ -109,12 +111,12 @@ def validate(a: np.ndarray, b: np.ndarray, crs: str) -> np.ndarray:
 
 def reason(code: int, crs: str, a: float, b: float) -> str:
     """French message for a rejected point."""
-    na, nb = ("longitude", "latitude") if crs == WGS84 else ("x", "y")
+    na, nb = ("longitude", "latitude") if crs == INPUT_WGS84 else ("x", "y")
     if code == MISSING:
         return f"coordonnée manquante ({na} ou {nb} vide)"
     if code == SWAPPED:
-        if crs == WGS84:
+        if crs == INPUT_WGS84:
             return f"latitude et longitude probablement inversées ({na}={a:g}, {nb}={b:g})"
         return f"x et y probablement inversés (x={a:g}, y={b:g})"
-    unit = "" if crs == WGS84 else " en Lambert-93"
+    unit = "" if crs == INPUT_WGS84 else " en Lambert-93"
     return f"point hors de France métropolitaine ({na}={a:g}, {nb}={b:g}{unit})"

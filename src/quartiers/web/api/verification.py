@@ -171,7 +171,7 @@ def _lot(request: HttpRequest, ids: list[Any], lon: np.ndarray, lat: np.ndarray,
     answers = services.verifier_points(lon, lat, millesime, tolerance)
     for i, (pid, a) in enumerate(zip(ids, answers, strict=True)):
         a["index"], a["id"] = i, pid
-    code = coords.validate(lon, lat, coords.WGS84)
+    code = coords.validate(lon, lat, coords.INPUT_WGS84)
     rejets = [{"index": int(i), "id": ids[i], "code": _CODES[int(code[i])],
                "message": answers[i]["motif"]} for i in np.flatnonzero(code != coords.OK)]
     return {"millesime": millesime, "resultats": answers, "rejets": rejets}
