@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.web.axe import axe_graves
+
 CHROMIUM = os.environ.get("QUARTIERS_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -288,16 +290,6 @@ PAGES_AXE = ["/", "/carte/", "/verifier/", "/verifier/lots/", "/quartiers/", "/g
              "/plan-du-site/", "/page-qui-n-existe-pas/", "/connexion/", "/api/v1/docs"]
 
 
-def _axe_graves(page, contexte: str = "") -> list[str]:  # type: ignore[no-untyped-def]
-    """Serious and critical axe-core findings on the page (or on the ``contexte`` selector)."""
-    page.add_script_tag(url=page.base + "/static/vendor/axe-core/axe.min.js")
-    result = page.evaluate(
-        "async (ctx) => await axe.run(ctx || document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})", contexte)
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
 def test_accessibilite_axe(page, point_dedans):  # type: ignore[no-untyped-def]
     graves: dict[str, list[str]] = {}
     for url in [*PAGES_AXE, f"/quartiers/{point_dedans.code}/",
@@ -307,7 +299,7 @@ def test_accessibilite_axe(page, point_dedans):  # type: ignore[no-untyped-def]
             page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
             page.locator(".opblock-summary-control").first.click()
             page.wait_for_selector(".opblock-body")
-        bad = _axe_graves(page)
+        bad = axe_graves(page)
         if bad:
             graves[url] = bad
     assert not graves, graves
@@ -322,7 +314,7 @@ def test_accessibilite_axe_telephone_theme_sombre(page, point_dedans):  # type: 
             f"/verifier/?lon={point_dedans.lon}&lat={point_dedans.lat}"]:
         page.goto(page.base + url)
         assert page.get_attribute("html", "data-fr-theme") == "dark", url
-        bad = _axe_graves(page)
+        bad = axe_graves(page)
         if bad:
             graves[url] = bad
     assert not graves, graves
@@ -373,7 +365,7 @@ def test_menu_mobile_sur_telephone(page):  # type: ignore[no-untyped-def]
     page.click("#bouton-affichage")
     page.wait_for_selector("#fr-theme-modal.fr-modal--opened")
     page.screenshot(path=str(_captures() / "mobile-affichage.png"))
-    assert not _axe_graves(page)
+    assert not axe_graves(page)
 
 
 def test_graphiques_lisibles_en_theme_sombre_et_sur_telephone(page):  # type: ignore[no-untyped-def]
@@ -404,7 +396,7 @@ def test_graphiques_lisibles_en_theme_sombre_et_sur_telephone(page):  # type: ig
     assert pires >= 4.5, f"contraste {pires:.2f} du texte des graphiques en thème sombre"
     assert min(h for _, h in textes) >= 9, "texte des graphiques illisible sur téléphone"
     page.screenshot(path=str(_captures() / "graphiques-sombre-mobile.png"), full_page=True)
-    assert not _axe_graves(page, "figure.graphique")  # the page itself is the register's
+    assert not axe_graves(page, "figure.graphique")  # the page itself is the register's
 
 
 def test_page_404_en_francais(page):  # type: ignore[no-untyped-def]

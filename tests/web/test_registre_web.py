@@ -349,3 +349,60 @@ def test_fiche_publique_sans_donnees_de_demonstration(client, petit):
     html = client.get(f"/quartiers/{petit.qpv}/").content.decode()
     assert "Contrat A" not in html and "Projet de renouvellement A" in html
     assert client.get(f"/api/v1/quartiers/{petit.qpv}").json()["registre"]["contrats"] == []
+
+
+def _poste_et_action(lyon) -> Any:  # type: ignore[no-untyped-def]
+    """Synthetic register content of the Lyon contract: a funded post, an action with one
+    financing line (enough for every table and chart of the pages to be drawn)."""
+    from quartiers.registre.contrats.models import PILIERS
+    from quartiers.registre.financements.models import Action, LigneFinancement, PosteFinance
+
+    PosteFinance.objects.create(
+        dispositif=PosteFinance.ADULTE_RELAIS, programme="147", annee=2023,
+        identifiant="AR-TEST-1", code_tiers="12345678900011", beneficiaire_siret="12345678900011",
+        beneficiaire_nom="Association (synthétique)", montant=2_256_500, contrat=lyon.contrat,
+        departement=lyon.epci.departement, region=lyon.epci.departement.region,
+        source="synthétique", enregistrement=1)
+    action = Action.objects.create(reference="ACT-TEST", contrat=lyon.contrat,
+                                   intitule="Action (synthétique)", porteur="Association",
+                                   pilier=PILIERS[0][0], annee_debut=2022, annee_fin=2023)
+    LigneFinancement.objects.create(action=action, partenaire="etat_bop147", annee=2023,
+                                    montant_demande=1_000_000, montant_accorde=800_000)
+    return action
+
+
+@pytest.mark.parametrize("telephone", [False, True], ids=["bureau", "telephone-sombre"])
+def test_pages_du_registre_sans_defaut_grave_axe(navigateur, lyon, telephone):  # type: ignore[no-untyped-def]
+    """Every register page a chef de projet opens: 0 serious or critical axe-core finding,
+    on a desktop and on a phone in dark mode."""
+    from tests.web.axe import axe_graves
+
+    page = navigateur
+    action = _poste_et_action(lyon)
+    if telephone:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.context.add_init_script("localStorage.setItem('scheme', 'dark')")
+    _se_connecter(page, "chef.lyon")
+    pk, dep, reg = lyon.contrat.pk, lyon.epci.departement, lyon.epci.departement.region
+    pages = [
+        "/registre/", "/registre/territoires/", f"/registre/tableaux/region/{reg.code}/",
+        f"/registre/tableaux/departement/{dep.code}/", "/registre/tableaux/epci/200046977/",
+        f"/registre/tableaux/contrat/{pk}/", "/registre/contrats/", "/registre/contrats/nouveau/",
+        f"/registre/contrats/{pk}/", f"/registre/contrats/{pk}/modifier/",
+        f"/registre/contrats/{pk}/historique/", f"/registre/contrats/{pk}/renouveler/",
+        f"/registre/contrats/{pk}/archiver/", "/registre/actions/", "/registre/actions/postes/",
+        f"/registre/actions/{action.pk}/", f"/registre/actions/{action.pk}/modifier/",
+        "/registre/npnru/", "/registre/echanges/", "/registre/echanges/importer/",
+    ]
+    graves: dict[str, list[str]] = {}
+    for url in pages:
+        resp = page.goto(page.base + url)
+        assert resp is not None and resp.status == 200, (url, resp and resp.status)
+        bad = axe_graves(page)
+        if bad:
+            graves[url] = bad
+    assert not graves, graves
+
+
+for _marque in navigateur_requis:
+    _marque(test_pages_du_registre_sans_defaut_grave_axe)

@@ -142,6 +142,12 @@ def filtrer(qs: QuerySet, colonnes: list[Colonne], d: dict[str, Any]) -> QuerySe
     return qs
 
 
+def _cellule(colonne: Colonne, objet: Any) -> tuple[str, str]:
+    """Text and link of one cell; an empty text gets no link (a link must say where it goes)."""
+    texte = colonne.affichee(objet)
+    return texte, (colonne.lien(objet) if colonne.lien and texte else "")
+
+
 def page_liste(request: HttpRequest, qs: QuerySet, colonnes: list[Colonne], *,
                titre: str, nom: str, contexte: dict[str, Any] | None = None) -> HttpResponse:
     """Render the list page, or its export (``format=csv|xlsx``)."""
@@ -159,8 +165,7 @@ def page_liste(request: HttpRequest, qs: QuerySet, colonnes: list[Colonne], *,
         resp["Content-Disposition"] = f'attachment; filename="{nom}.{d["format"]}"'
         return resp
     page = Paginator(qs, PAR_PAGE).get_page(d.get("page") or 1)
-    lignes_page = [[(c.affichee(o), c.lien(o) if c.lien else "") for c in colonnes]
-                   for o in page]
+    lignes_page = [[_cellule(c, o) for c in colonnes] for o in page]
     params = request.GET.copy()
     for k in ("page", "format"):
         params.pop(k, None)
