@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -107,7 +108,8 @@ def _reponse(cols: dict[str, np.ndarray], k: int, chk: Checker, millesime: str,
         "commune": commune,
         "liste": {
             "millesime": millesime, "libelle": listes.MILLESIMES[millesime],
-            "source": chk.perimeters.source,
+            # the file's name, never the server's folders
+            "source": Path(chk.perimeters.source).name,
             "couverture": cov.describe if cov is not None else "aucune",
         },
         "territoire": territory.describe() if territory is not None else None,
