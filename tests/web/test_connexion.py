@@ -41,6 +41,18 @@ def test_echecs_sur_un_identifiant_ne_bloquent_pas_son_titulaire(comptes):
     assert _essai("198.51.100.7", "agent0", MDP)  # ...the real user, elsewhere, does not
 
 
+def test_connexion_du_titulaire_ne_libere_pas_l_attaquant(comptes):
+    """The real user's login elsewhere clears their own pair only: the attacker keeps
+    waiting."""
+    from quartiers.registre.comptes.throttling import attente
+
+    for _ in range(6):
+        assert not _essai("203.0.113.66", "agent0", "mauvais")
+    assert _essai("198.51.100.7", "agent0", MDP)
+    assert attente("agent0", "203.0.113.66") > dt.timedelta(0)
+    assert not _essai("203.0.113.66", "agent0", MDP)
+
+
 def test_echecs_depuis_une_adresse_ne_bloquent_pas_les_autres_comptes(comptes):
     """Probe 2: 20 failures from one address used to lock every account from it (behind a
     reverse proxy: everyone)."""

@@ -17,4 +17,4 @@ def echec(sender: Any, credentials: dict[str, Any], request: Any = None, **kw: A
 
 @receiver(user_logged_in)
 def succes(sender: Any, request: Any, user: Any, **kw: Any) -> None:
-    effacer_echecs(user.get_username())
+    effacer_echecs(user.get_username(), adresse(request))

@@ -8,7 +8,7 @@ failing address, logs in as usual — so nobody can lock an account, or everybod
 address, by failing on purpose. The client address is the one seen through the trusted
 reverse proxies (:func:`quartiers.web.reseau.adresse_client`, setting ``QUARTIERS_PROXIES``).
 Attempts refused during a wait are not counted (they do not lengthen it). A successful login
-clears the username's failures. The check is in the authentication backend, so it covers
+clears the failures of its own pair only. The check is in the authentication backend, so it covers
 every login path (register login page and Django admin).
 """
 
@@ -74,8 +74,11 @@ def noter_echec(identifiant: str, ip: str) -> None:
                                       adresse_ip=ip[:64])
 
 
-def effacer_echecs(identifiant: str) -> None:
-    TentativeConnexion.objects.filter(identifiant=(identifiant or "").lower()).delete()
+def effacer_echecs(identifiant: str, ip: str) -> None:
+    """Clear the failures of the pair that just logged in, and only of it: an attacker's
+    pair, elsewhere, keeps its wait when the real user logs in."""
+    TentativeConnexion.objects.filter(identifiant=(identifiant or "").lower()[:150],
+                                      adresse_ip=ip[:64]).delete()
 
 
 class ThrottledModelBackend(ModelBackend):
