@@ -22,7 +22,7 @@ from rich.progress import (
 )
 
 from quartiers.cli import app
-from quartiers.cli.progress import console
+from quartiers.cli.progress import console, thousands
 from quartiers.io.atomic import atomic_path
 
 adresses_app = typer.Typer(
@@ -34,27 +34,28 @@ app.add_typer(adresses_app, name="adresses")
 #: Skipped rows printed on screen (all of them go to rejets.csv).
 SHOWN_REJECTS = 10
 
-
-def _fr(n: float) -> str:
-    return f"{n:,.0f}".replace(",", " ")
+#: The help of each argument and option of the three commands.
+AIDE = {
+    "ban": "Fichier adresses-DD.csv[.gz] de la BAN (option répétable : un fichier par "
+    "département).",
+    "reference": "Ajouter les adresses réelles de référence du dossier de données (par défaut "
+    "sans --ban).",
+    "sortie": "Dossier de l'index (défaut : QUARTIERS_ADRESSES ou var/adresses).",
+    "texte": "Adresse en texte libre.",
+    "limite": "Nombre de propositions.",
+    "index": "Dossier d'index, ou addok:URL pour un serveur addok (défaut : l'index intégré, "
+    "construit au besoin).",
+    "departements": "Départements, ex. 06 13 69.",
+    "dossier": "Où écrire les fichiers.",
+    "url": "Adresse de publication (défaut : QUARTIERS_BAN_URL ou le site de la BAN).",
+}
 
 
 @adresses_app.command("indexer")
 def indexer(
-    ban: Annotated[
-        list[Path] | None,
-        typer.Option("--ban", help="Fichier adresses-DD.csv[.gz] de la BAN (option "
-                     "répétable : un fichier par département)."),
-    ] = None,
-    reference: Annotated[
-        bool, typer.Option("--reference", help="Ajouter les adresses réelles de référence du "
-                           "dossier de données (par défaut sans --ban).")
-    ] = False,
-    sortie: Annotated[
-        Path | None,
-        typer.Option("--sortie", help="Dossier de l'index (défaut : QUARTIERS_ADRESSES ou "
-                     "var/adresses)."),
-    ] = None,
+    ban: Annotated[list[Path] | None, typer.Option(help=AIDE["ban"])] = None,
+    reference: Annotated[bool, typer.Option("--reference", help=AIDE["reference"])] = False,
+    sortie: Annotated[Path | None, typer.Option(help=AIDE["sortie"])] = None,
 ) -> None:
     """Construit l'index d'adresses (lecture en flux, écriture atomique)."""
     from quartiers.geocoding.engine import EmbeddedGeocoder
@@ -78,16 +79,16 @@ def indexer(
             if label not in tasks:
                 tasks[label] = bar.add_task(label, total=max(total, 1), lignes="0", debit="-")
             rate = rows / max(time.perf_counter() - start, 1e-9)
-            bar.update(tasks[label], completed=done, total=max(total, 1), lignes=_fr(rows),
-                       debit=_fr(rate))
+            bar.update(tasks[label], completed=done, total=max(total, 1), lignes=thousands(rows),
+                       debit=thousands(rate))
 
         report = build_index(ban=ban or [], reference=reference or not ban, output=out,
                              progress=progress)
     console.print(
-        f"Index écrit dans {report.dossier} : {_fr(report.adresses)} adresses lues, "
-        f"{_fr(report.numeros)} numéros, {_fr(report.voies)} voies et lieux-dits, "
-        f"{_fr(report.communes)} communes, en {report.secondes:.1f} s "
-        f"({_fr(report.adresses / max(report.secondes, 1e-9))} adresses/s). "
+        f"Index écrit dans {report.dossier} : {thousands(report.adresses)} adresses lues, "
+        f"{thousands(report.numeros)} numéros, {thousands(report.voies)} voies et lieux-dits, "
+        f"{thousands(report.communes)} communes, en {report.secondes:.1f} s "
+        f"({thousands(report.adresses / max(report.secondes, 1e-9))} adresses/s). "
         f"Sources : {', '.join(report.sources)}."
     )
     if report.rejets:
@@ -98,7 +99,7 @@ def indexer(
             writer.writerow(["fichier", "ligne", "champ", "motif"])
             for r in report.rejets:
                 writer.writerow([r.fichier, r.ligne, r.champ, r.motif])
-        console.print(f"[yellow]{_fr(len(report.rejets))} ligne(s) ignorée(s) ({detail}) : "
+        console.print(f"[yellow]{thousands(len(report.rejets))} ligne(s) ignorée(s) ({detail}) : "
                       f"liste complète dans {rejets}[/yellow]")
         for r in report.rejets[:SHOWN_REJECTS]:
             console.print(f"  {r.message()}")
@@ -108,14 +109,9 @@ def indexer(
 
 @adresses_app.command("chercher")
 def chercher(
-    texte: Annotated[str, typer.Argument(help="Adresse en texte libre.")],
-    limite: Annotated[int, typer.Option("--limite", min=1, max=50,
-                                        help="Nombre de propositions.")] = 5,
-    index: Annotated[
-        str | None,
-        typer.Option("--index", help="Dossier d'index, ou addok:URL pour un serveur addok "
-                     "(défaut : l'index intégré, construit au besoin)."),
-    ] = None,
+    texte: Annotated[str, typer.Argument(help=AIDE["texte"])],
+    limite: Annotated[int, typer.Option(help=AIDE["limite"], min=1, max=50)] = 5,
+    index: Annotated[str | None, typer.Option(help=AIDE["index"])] = None,
 ) -> None:
     """Cherche une adresse et affiche les meilleures propositions."""
     from quartiers.geocoding import open_geocoder
@@ -138,14 +134,9 @@ def chercher(
 
 @adresses_app.command("telecharger")
 def telecharger(
-    departements: Annotated[list[str], typer.Argument(help="Départements, ex. 06 13 69.")],
-    dossier: Annotated[Path, typer.Option("--dossier", help="Où écrire les fichiers.")] = Path(
-        "ban"),
-    url: Annotated[
-        str | None,
-        typer.Option("--url", help="Adresse de publication (défaut : QUARTIERS_BAN_URL ou le "
-                     "site de la BAN)."),
-    ] = None,
+    departements: Annotated[list[str], typer.Argument(help=AIDE["departements"])],
+    dossier: Annotated[Path, typer.Option(help=AIDE["dossier"])] = Path("ban"),
+    url: Annotated[str | None, typer.Option(help=AIDE["url"])] = None,
 ) -> None:
     """Télécharge les fichiers adresses-DD.csv.gz de la BAN (à indexer ensuite)."""
     from quartiers.geocoding.download import download_ban
@@ -153,7 +144,7 @@ def telecharger(
     paths = []
     for dep in departements:
         path = download_ban(dep, dossier, url)
-        console.print(f"{path} ({_fr(path.stat().st_size / 1024)} Ko)")
+        console.print(f"{path} ({thousands(path.stat().st_size / 1024)} Ko)")
         paths.append(path)
     options = " ".join(f"--ban {p}" for p in paths)
     console.print(f"Pour indexer : quartiers adresses indexer {options}")

@@ -9,75 +9,45 @@ import pandas as pd
 import typer
 
 from quartiers.cli import app
+from quartiers.cli.options import DossierSortie, Scenario, comma_list, with_scenario
 from quartiers.cli.progress import console, progress_bar
 from quartiers.delimitation import delimit
 from quartiers.delimitation.export import vintage_warnings, write_delimitation
 from quartiers.errors import QuartiersError
-from quartiers.inputs import load_inputs
 from quartiers.io.outputs import write_csv
-from quartiers.parameters import load_rules, parse_overrides
 
-Regles = Annotated[str, typer.Option("--regles", help="Jeu de règles : 2014 ou 2024.")]
-Carroyage = Annotated[
-    Path | None,
-    typer.Option("--carroyage", help="Carroyage Filosofi (CSV, GPKG ou Parquet)."),
-]
-UnitesUrbaines = Annotated[
-    Path | None,
-    typer.Option("--unites-urbaines", help="Composition des unités urbaines (XLSX INSEE)."),
-]
-RevenusUU = Annotated[
-    Path | None,
-    typer.Option("--revenus-uu", help="Revenus Filosofi par unité urbaine (CSV INSEE)."),
-]
-RevenusNat = Annotated[
-    Path | None,
-    typer.Option("--revenus-nat", help="Revenus Filosofi de la France métropolitaine (CSV)."),
-]
-Param = Annotated[
-    list[str] | None,
-    typer.Option("--param", help="Paramètre modifié pour un scénario, ex. coefficient=0.55."),
-]
-CommunesInconnues = Annotated[
-    str,
-    typer.Option(
-        "--communes-inconnues",
-        help="« erreur » (défaut) ou « ignorer » : carreaux dont la commune est absente "
-        "de la composition des unités urbaines.",
-    ),
-]
+#: The help of each option of these two commands (the shared ones: ``options.py``).
+AIDE = {
+    "carreaux": "Écrire aussi la décision par carreau.",
+    "communes_inconnues": "« erreur » (défaut) ou « ignorer » : carreaux dont la commune est "
+    "absente de la composition des unités urbaines.",
+    "uu_derogation": "Unités urbaines passées sous le seuil de population (population_min_uu) "
+    "qui avaient des quartiers de la liste précédente (dérogation des règles 2024), codes "
+    "séparés par des virgules.",
+    "parametre": "Paramètre à faire varier.",
+    "valeurs": "Valeurs séparées par des virgules, ex. 0.5,0.6,0.7",
+    "sortie": "Fichier CSV du tableau de résultats.",
+    "reference": "Périmètres officiels : ajoute rappel, précision, F1.",
+}
 
 
 @app.command("delimiter")
+@with_scenario
 def delimiter(
-    sortie: Annotated[Path, typer.Option("--sortie", help="Dossier des résultats.")],
-    regles: Regles = "2024",
-    carroyage: Carroyage = None,
-    unites_urbaines: UnitesUrbaines = None,
-    revenus_uu: RevenusUU = None,
-    revenus_nat: RevenusNat = None,
-    param: Param = None,
-    carreaux: Annotated[
-        bool, typer.Option("--carreaux", help="Écrire aussi la décision par carreau.")
-    ] = False,
-    communes_inconnues: CommunesInconnues = "erreur",
-    uu_derogation: Annotated[
-        str | None,
-        typer.Option(
-            "--uu-derogation",
-            help="Unités urbaines passées sous le seuil de population (population_min_uu) qui "
-            "avaient des quartiers de la liste précédente (dérogation des règles 2024), codes "
-            "séparés par des virgules.",
-        ),
-    ] = None,
+    sortie: DossierSortie,
+    *,
+    scenario: Scenario,
+    carreaux: Annotated[bool, typer.Option("--carreaux", help=AIDE["carreaux"])] = False,
+    communes_inconnues: Annotated[str, typer.Option(help=AIDE["communes_inconnues"])]
+    = "erreur",
+    uu_derogation: Annotated[str | None, typer.Option(help=AIDE["uu_derogation"])] = None,
 ) -> None:
     """Délimite les quartiers prioritaires à partir du carroyage à 200 m."""
     if communes_inconnues not in ("erreur", "ignorer"):
         raise QuartiersError("valeur attendue : erreur ou ignorer", champ="--communes-inconnues")
-    rules = load_rules(regles, parse_overrides(param))
+    rules = scenario.rules()
     console.print(f"Règles : {rules.libelle}")
-    inputs = load_inputs(carroyage, unites_urbaines, revenus_uu, revenus_nat,
-                         resolution=rules.cote_carreau)
+    inputs = scenario.inputs(rules)
     console.print(
         f"Carroyage : {len(inputs.grid)} carreaux, {inputs.grid.ind.sum():,.0f} habitants".replace(
             ",", " "
@@ -86,7 +56,7 @@ def delimiter(
     with progress_bar() as update:
         result = delimit(
             inputs.grid, inputs.uus, rules, unknown_communes=communes_inconnues,
-            derogation_uu=[c.strip() for c in uu_derogation.split(",")] if uu_derogation else None,
+            derogation_uu=comma_list(uu_derogation),
             commune_names=inputs.uus.commune_names, progress=update,
         )
     for warning in vintage_warnings(result, inputs.uus):
@@ -102,34 +72,23 @@ def delimiter(
 
 
 @app.command("sensibilite")
+@with_scenario
 def sensibilite(
-    parametre: Annotated[str, typer.Option("--parametre", help="Paramètre à faire varier.")],
-    valeurs: Annotated[
-        str, typer.Option("--valeurs", help="Valeurs séparées par des virgules, ex. 0.5,0.6,0.7")
-    ],
-    sortie: Annotated[
-        Path | None, typer.Option("--sortie", help="Fichier CSV du tableau de résultats.")
-    ] = None,
-    regles: Regles = "2024",
-    carroyage: Carroyage = None,
-    unites_urbaines: UnitesUrbaines = None,
-    revenus_uu: RevenusUU = None,
-    revenus_nat: RevenusNat = None,
-    param: Param = None,
-    reference: Annotated[
-        Path | None,
-        typer.Option("--reference", help="Périmètres officiels : ajoute rappel, précision, F1."),
-    ] = None,
+    parametre: Annotated[str, typer.Option(help=AIDE["parametre"])],
+    valeurs: Annotated[str, typer.Option(help=AIDE["valeurs"])],
+    sortie: Annotated[Path | None, typer.Option(help=AIDE["sortie"])] = None,
+    *,
+    scenario: Scenario,
+    reference: Annotated[Path | None, typer.Option(help=AIDE["reference"])] = None,
 ) -> None:
     """Fait varier un paramètre et donne le nombre et la population des quartiers."""
-    base = parse_overrides(param)
-    values = [v.strip() for v in valeurs.split(",") if v.strip()]
+    base = scenario.rules()  # a malformed --param stops here
+    values = comma_list(valeurs)
     if not values:
         raise QuartiersError("aucune valeur donnée", champ="--valeurs")
     # every value is checked before the (long) runs start
-    scenarios = [load_rules(regles, {**base, parametre: value}) for value in values]
-    inputs = load_inputs(carroyage, unites_urbaines, revenus_uu, revenus_nat,
-                         resolution=load_rules(regles, base).cote_carreau)
+    scenarios = [scenario.rules({parametre: value}) for value in values]
+    inputs = scenario.inputs(base)
     ref = None
     if reference is not None:
         from quartiers.comparison import load_reference

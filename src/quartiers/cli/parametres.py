@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from quartiers.cli import app
+from quartiers.cli.options import Regles
 from quartiers.cli.progress import console
 from quartiers.errors import QuartiersError
 from quartiers.parameters import load_rules
@@ -16,20 +17,20 @@ from quartiers.parameters.catalogue import catalogue
 from quartiers.parameters.schema import to_date
 from quartiers.parameters.usage import unread
 
+#: The help of each option of the command (``--regles``: ``options.py``).
+AIDE = {
+    "date": "Tous les paramètres datés en vigueur à cette date (AAAA-MM-JJ), au lieu d'un jeu "
+    "de règles.",
+    "verifier": "Vérifie les fichiers de paramètres et signale ceux que le code ne lit jamais "
+    "(code de sortie 1).",
+}
+
 
 @app.command("parametres")
 def parametres(
-    regles: Annotated[str, typer.Option("--regles", help="Jeu de règles : 2014 ou 2024.")]
-    = "2024",
-    date: Annotated[
-        str | None,
-        typer.Option("--date", help="Tous les paramètres datés en vigueur à cette date "
-                     "(AAAA-MM-JJ), au lieu d'un jeu de règles."),
-    ] = None,
-    verifier: Annotated[
-        bool, typer.Option("--verifier", help="Vérifie les fichiers de paramètres et signale "
-                           "ceux que le code ne lit jamais (code de sortie 1).")
-    ] = False,
+    regles: Regles = "2024",
+    date: Annotated[str | None, typer.Option(help=AIDE["date"])] = None,
+    verifier: Annotated[bool, typer.Option("--verifier", help=AIDE["verifier"])] = False,
 ) -> None:
     """Affiche les paramètres de droit et de méthode en vigueur, avec unité et référence."""
     cat = catalogue()  # a file that breaks the schema stops here, naming its line and key

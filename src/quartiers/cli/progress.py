@@ -56,5 +56,10 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
         yield update
 
 
+def thousands(n: float) -> str:
+    """``12 345``: a count rounded to the unit, thousands set apart as French writes them."""
+    return f"{n:,.0f}".replace(",", " ")
+
+
 def info(message: str) -> None:
     console.print(message)

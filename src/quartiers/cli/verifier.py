@@ -23,17 +23,14 @@ from rich.progress import (
 )
 
 from quartiers.cli import app
-from quartiers.cli.progress import check_stop, console
+from quartiers.cli.options import comma_list
+from quartiers.cli.progress import check_stop, console, thousands
 from quartiers.eligibility.api import Checker, checker
 from quartiers.eligibility.batch import Progress as ProgressFn
 from quartiers.eligibility.batch import Summary, verify_file
 from quartiers.errors import QuartiersError
 
 EXIT_OK, EXIT_REJECTED = 0, 1
-
-
-def _fr(n: float) -> str:
-    return f"{n:,.0f}".replace(",", " ")
 
 
 @contextmanager
@@ -62,16 +59,15 @@ def _progress(unit: str) -> Iterator[ProgressFn]:
             if not start:
                 start.append(now)
             rate = rows / max(now - start[0], 1e-9) if now > start[0] else 0
-            bar.update(task, completed=done, total=max(total, 1), lignes=_fr(rows),
-                       debit=_fr(rate) if rate else "-")
+            bar.update(task, completed=done, total=max(total, 1), lignes=thousands(rows),
+                       debit=thousands(rate) if rate else "-")
 
         yield update
 
 
 def _checkers(perimetres: str | None, millesime: str | None, couverture: str | None,
               npnru: str | None) -> list[tuple[str, Checker]]:
-    specs = [s.strip() for s in (millesime or "").split(",") if s.strip()]
-    specs += [s.strip() for s in (perimetres or "").split(",") if s.strip()]
+    specs = comma_list(millesime) + comma_list(perimetres)
     if not specs:
         raise QuartiersError(
             "périmètres non précisés : --perimetres 2024, 2015, 2024,2015, calcul, un "
@@ -125,86 +121,74 @@ def _npnru_codes(path: str) -> list[str]:
 
 def _report(s: Summary) -> None:
     console.print(
-        f"{_fr(s.lignes)} lignes lues, {_fr(s.ecrites)} avec une réponse, "
-        f"{_fr(s.rejetees)} illisible{'s' if s.rejetees > 1 else ''}, en {s.secondes:.1f} s "
+        f"{thousands(s.lignes)} lignes lues, {thousands(s.ecrites)} avec une réponse, "
+        f"{thousands(s.rejetees)} illisible{'s' if s.rejetees > 1 else ''}, en {s.secondes:.1f} s "
         f"({s.mode} {' + '.join(s.colonnes)}"
         f"{', ' + s.crs if s.crs and s.mode == 'coordonnées' else ''})."
     )
     for suffix, counts in s.statuts.items():
         name = f" ({suffix.lstrip('_')})" if suffix else ""
+        oui, non, inconnu = (thousands(counts.get(k, 0)) for k in ("oui", "non", "inconnu"))
         console.print(
-            f"Réponses{name} : oui {_fr(counts.get('oui', 0))}, non {_fr(counts.get('non', 0))}"
-            f", inconnu {_fr(counts.get('inconnu', 0))} ; dans ou à portée de tolérance : "
-            f"{_fr(s.proches[suffix])}.")
+            f"Réponses{name} : oui {oui}, non {non}, inconnu {inconnu} ; dans ou à portée de "
+            f"tolérance : {thousands(s.proches[suffix])}.")
     if s.motifs:
-        detail = ", ".join(f"{m} : {_fr(n)}" for m, n in s.motifs.most_common())
+        detail = ", ".join(f"{m} : {thousands(n)}" for m, n in s.motifs.most_common())
         console.print(f"Motifs des réponses « inconnu » et des lignes illisibles : {detail}.")
     if s.rejetees:
         console.print(f"[yellow]Lignes illisibles : voir {s.erreurs}[/yellow]")
     console.print(f"Résultat écrit : {s.sortie}")
 
 
+#: The help of each argument and option of the command.
+AIDE = {
+    "entree": "Fichier de points ou d'adresses : CSV (tout séparateur, UTF-8 ou Windows-1252), "
+    "Parquet, XLSX ou ODS.",
+    "sortie": "Fichier résultat (.csv, .tsv, .parquet ou .xlsx).",
+    "perimetres": "Une ou plusieurs listes séparées par des virgules : 2024, 2015, calcul, un "
+    "fichier (GeoJSON, GPKG, SHP, GeoParquet) ou un dossier de « quartiers delimiter ».",
+    "millesime": "Synonyme de --perimetres pour les millésimes officiels, ex. 2015,2024.",
+    "adresse": "Colonne(s) d'adresse à géocoder, séparées par des virgules et lues dans "
+    "l'ordre (ex. adresse,code_postal,commune).",
+    "geocodeur": "Géocodeur : intégré (défaut, index construit depuis le dossier de données au "
+    "premier usage) ou addok:URL.",
+    "couverture": "Communes pour lesquelles la liste est complète : national, ou un CSV avec "
+    "une colonne code_commune (défaut : couverture-communes.csv à côté du fichier, sinon les "
+    "communes nommées dans le fichier).",
+    "npnru": "CSV des codes des QPV sous convention de renouvellement urbain (colonne code_qp), "
+    "pour la bande de 500 m.",
+    "erreurs": "Fichier des lignes illisibles (défaut : <sortie>_erreurs.csv, écrit s'il y en "
+    "a).",
+    "tolerance": "Distance en mètres pour qpv_proche.",
+    "lon": "Colonne de longitude (WGS84).",
+    "lat": "Colonne de latitude (WGS84).",
+    "x": "Colonne x (Lambert-93).",
+    "y": "Colonne y (Lambert-93).",
+    "crs": "auto (défaut), wgs84 ou lambert93.",
+    "separateur": "Séparateur CSV (détecté sinon).",
+    "lot": "Lignes par lot (mémoire constante).",
+}
+
+
 @app.command("verifier")
 def verifier(
-    entree: Annotated[Path, typer.Argument(help="Fichier de points ou d'adresses : CSV (tout "
-                                           "séparateur, UTF-8 ou Windows-1252), Parquet, "
-                                           "XLSX ou ODS.")],
-    sortie: Annotated[Path, typer.Option("--sortie", help="Fichier résultat (.csv, .tsv, "
-                                         ".parquet ou .xlsx).")],
-    perimetres: Annotated[
-        str | None,
-        typer.Option("--perimetres", help="Une ou plusieurs listes séparées par des "
-                     "virgules : 2024, 2015, calcul, un fichier (GeoJSON, GPKG, SHP, "
-                     "GeoParquet) ou un dossier de « quartiers delimiter »."),
-    ] = None,
-    millesime: Annotated[
-        str | None,
-        typer.Option("--millesime", help="Synonyme de --perimetres pour les millésimes "
-                     "officiels, ex. 2015,2024."),
-    ] = None,
-    adresse: Annotated[
-        str | None,
-        typer.Option("--adresse", help="Colonne(s) d'adresse à géocoder, séparées par des "
-                     "virgules et lues dans l'ordre (ex. adresse,code_postal,commune)."),
-    ] = None,
-    geocodeur: Annotated[
-        str | None,
-        typer.Option("--geocodeur", help="Géocodeur : intégré (défaut, index construit "
-                     "depuis le dossier de données au premier usage) ou addok:URL."),
-    ] = None,
-    couverture: Annotated[
-        str | None,
-        typer.Option("--couverture", help="Communes pour lesquelles la liste est complète : "
-                     "national, ou un CSV avec une colonne code_commune (défaut : "
-                     "couverture-communes.csv à côté du fichier, sinon les communes nommées "
-                     "dans le fichier)."),
-    ] = None,
-    npnru: Annotated[
-        str | None,
-        typer.Option("--npnru", help="CSV des codes des QPV sous convention de "
-                     "renouvellement urbain (colonne code_qp), pour la bande de 500 m."),
-    ] = None,
-    erreurs: Annotated[
-        Path | None,
-        typer.Option("--erreurs", help="Fichier des lignes illisibles (défaut : "
-                     "<sortie>_erreurs.csv, écrit s'il y en a)."),
-    ] = None,
-    tolerance: Annotated[
-        float, typer.Option("--tolerance", help="Distance en mètres pour qpv_proche.")
-    ] = 0.0,
-    lon: Annotated[str | None, typer.Option("--lon", help="Colonne de longitude (WGS84).")] = None,
-    lat: Annotated[str | None, typer.Option("--lat", help="Colonne de latitude (WGS84).")] = None,
-    x: Annotated[str | None, typer.Option("--x", help="Colonne x (Lambert-93).")] = None,
-    y: Annotated[str | None, typer.Option("--y", help="Colonne y (Lambert-93).")] = None,
-    crs: Annotated[
-        str, typer.Option("--crs", help="auto (défaut), wgs84 ou lambert93.")
-    ] = "auto",
-    separateur: Annotated[
-        str | None, typer.Option("--separateur", help="Séparateur CSV (détecté sinon).")
-    ] = None,
-    lot: Annotated[
-        int, typer.Option("--lot", help="Lignes par lot (mémoire constante).", min=1000)
-    ] = 500_000,
+    entree: Annotated[Path, typer.Argument(help=AIDE["entree"])],
+    sortie: Annotated[Path, typer.Option(help=AIDE["sortie"])],
+    perimetres: Annotated[str | None, typer.Option(help=AIDE["perimetres"])] = None,
+    millesime: Annotated[str | None, typer.Option(help=AIDE["millesime"])] = None,
+    adresse: Annotated[str | None, typer.Option(help=AIDE["adresse"])] = None,
+    geocodeur: Annotated[str | None, typer.Option(help=AIDE["geocodeur"])] = None,
+    couverture: Annotated[str | None, typer.Option(help=AIDE["couverture"])] = None,
+    npnru: Annotated[str | None, typer.Option(help=AIDE["npnru"])] = None,
+    erreurs: Annotated[Path | None, typer.Option(help=AIDE["erreurs"])] = None,
+    tolerance: Annotated[float, typer.Option(help=AIDE["tolerance"])] = 0.0,
+    lon: Annotated[str | None, typer.Option(help=AIDE["lon"])] = None,
+    lat: Annotated[str | None, typer.Option(help=AIDE["lat"])] = None,
+    x: Annotated[str | None, typer.Option(help=AIDE["x"])] = None,
+    y: Annotated[str | None, typer.Option(help=AIDE["y"])] = None,
+    crs: Annotated[str, typer.Option(help=AIDE["crs"])] = "auto",
+    separateur: Annotated[str | None, typer.Option(help=AIDE["separateur"])] = None,
+    lot: Annotated[int, typer.Option(help=AIDE["lot"], min=1000)] = 500_000,
 ) -> None:
     """Répond pour chaque point ou adresse : dans un QPV (oui), hors QPV (non), ou inconnu
     avec son motif, et la distance à la limite."""
@@ -231,7 +215,7 @@ def verifier(
     if not entree.exists():
         raise QuartiersError("fichier d'entrée introuvable", fichier=entree)
     checkers = _checkers(perimetres, millesime, couverture, npnru)
-    columns = [c.strip() for c in (adresse or "").split(",") if c.strip()]
+    columns = comma_list(adresse)
     engine = _geocoder(geocodeur) if columns else None
     with _progress("lignes") as update:
         summary = verify_file(
