@@ -11,9 +11,21 @@ from django.template import loader
 
 logger = logging.getLogger(__name__)
 
+#: The home page's tiles: the page each one links to (URL name), its title and its detail.
+TUILES = [
+    ("carte:carte", "Carte des quartiers", "Listes officielles 2015 et 2024, quartiers calculés"),
+    ("verification:point", "Vérifier une adresse", "Un point ou un fichier de milliers d'adresses"),
+    ("fiches:liste", "Fiches quartiers", "Population, niveau de vie, contrat de ville, NPNRU"),
+    ("geographie:geographie", "Géographie prioritaire",
+     "Délimiter les quartiers selon le décret et comparer"),
+    ("api-1:openapi-view", "API (documentation OpenAPI)",
+     "Pour les logiciels : vérification, quartiers en GeoJSON, registre"),
+]
+
 
 def accueil(request: HttpRequest) -> HttpResponse:
-    return render(request, "accueil/accueil.html", {"title": "Accueil"})
+    tuiles = [{"vue": v, "titre": t, "detail": d} for v, t, d in TUILES]
+    return render(request, "accueil/accueil.html", {"title": "Accueil", "tuiles": tuiles})
 
 
 def accessibilite(request: HttpRequest) -> HttpResponse:

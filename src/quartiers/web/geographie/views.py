@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -129,14 +131,43 @@ def _comparer(result: Any) -> dict[str, Any] | None:
     return {"resume": comp.summary, "par_qpv": comp.per_qpv.to_dict("records"), "uus": uus}
 
 
-def resultat_geojson(request: HttpRequest) -> HttpResponse:
-    jeu, overrides, _ = _parametres(request)
-    try:
-        result = _lancer(jeu, overrides)
-    except QuartiersError as e:
-        return HttpResponse(json.dumps({"code": "parametre_invalide", "message": str(e)},
-                                       ensure_ascii=False), status=400,
-                            content_type="application/json")
+def _erreur_json(e: QuartiersError) -> HttpResponse:
+    return HttpResponse(json.dumps({"code": "parametre_invalide", "message": str(e)},
+                                   ensure_ascii=False), status=400,
+                        content_type="application/json")
+
+
+def _erreur_texte(e: QuartiersError) -> HttpResponse:
+    return HttpResponse(str(e), status=400, content_type="text/plain; charset=utf-8")
+
+
+Vue = Callable[[HttpRequest], HttpResponse]
+
+
+def _sur_delimitation(erreur: Callable[[QuartiersError], HttpResponse],
+                      ) -> Callable[[Callable[[str, Any], HttpResponse]], Vue]:
+    """The view of the delimitation the query asks for, given its rule set and result; a
+    value the rules refuse gets ``erreur``'s answer (400)."""
+    def decorer(vue: Callable[[str, Any], HttpResponse]) -> Vue:
+        @functools.wraps(vue)
+        def lancer(request: HttpRequest) -> HttpResponse:
+            jeu, overrides, _ = _parametres(request)
+            try:
+                result = _lancer(jeu, overrides)
+            except QuartiersError as e:
+                return erreur(e)
+            return vue(jeu, result)
+        return lancer
+    return decorer
+
+
+def _piece_jointe(contenu: str | bytes, content_type: str, nom: str) -> HttpResponse:
+    return HttpResponse(contenu, content_type=content_type,
+                        headers={"Content-Disposition": f'attachment; filename="{nom}"'})
+
+
+@_sur_delimitation(_erreur_json)
+def resultat_geojson(jeu: str, result: Any) -> HttpResponse:
     q = result.quartiers.drop(columns=["zone"]).to_crs("EPSG:4326")
     features = []
     for i, row in enumerate(q.itertuples(index=False)):
@@ -161,27 +192,17 @@ def _json_default(o: Any) -> Any:
     raise TypeError(type(o))
 
 
-def explications_csv(request: HttpRequest) -> HttpResponse:
-    jeu, overrides, _ = _parametres(request)
-    try:
-        result = _lancer(jeu, overrides)
-    except QuartiersError as e:
-        return HttpResponse(str(e), status=400, content_type="text/plain; charset=utf-8")
+@_sur_delimitation(_erreur_texte)
+def explications_csv(jeu: str, result: Any) -> HttpResponse:
     buf = io.StringIO()
     result.explanations.drop(columns=["zone"]).to_csv(buf, index=False)
-    resp = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
-    resp["Content-Disposition"] = 'attachment; filename="explications.csv"'
-    return resp
+    return _piece_jointe(buf.getvalue(), "text/csv; charset=utf-8", "explications.csv")
 
 
-def resultats_zip(request: HttpRequest) -> HttpResponse:
+@_sur_delimitation(_erreur_texte)
+def resultats_zip(jeu: str, result: Any) -> HttpResponse:
     from quartiers.delimitation.export import write_delimitation
 
-    jeu, overrides, _ = _parametres(request)
-    try:
-        result = _lancer(jeu, overrides)
-    except QuartiersError as e:
-        return HttpResponse(str(e), status=400, content_type="text/plain; charset=utf-8")
     buf = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "resultats"
@@ -189,6 +210,4 @@ def resultats_zip(request: HttpRequest) -> HttpResponse:
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             for f in sorted(out.iterdir()):
                 z.write(f, f"delimitation-{jeu}/{f.name}")
-    resp = HttpResponse(buf.getvalue(), content_type="application/zip")
-    resp["Content-Disposition"] = f'attachment; filename="delimitation-{jeu}.zip"'
-    return resp
+    return _piece_jointe(buf.getvalue(), "application/zip", f"delimitation-{jeu}.zip")
