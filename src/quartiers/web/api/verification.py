@@ -100,15 +100,16 @@ def verification(request: HttpRequest, q: Query[VerificationQuery]) -> Any:
     return _json(services.verifier_point(q.lon, q.lat, q.millesime, q.tolerance))
 
 
+# an address the geocoder proposes, read from its result under the geocoder's names
 class Suggestion(Schema):
-    libelle: str
+    libelle: str = Field(validation_alias="label")
     lat: float
     lon: float
     score: float
     type: str
-    code_commune: str | None = None
-    code_postal: str | None = None
-    commune: str | None = None
+    code_commune: str | None = Field(None, validation_alias="citycode")
+    code_postal: str | None = Field(None, validation_alias="postcode")
+    commune: str | None = Field(None, validation_alias="city")
 
 
 class AdressesQuery(Schema):
@@ -123,11 +124,8 @@ def adresses(request: HttpRequest, p: Query[AdressesQuery]) -> Any:
     """Suggestions pour la saisie d'une adresse (au moins trois caractères), meilleure
     d'abord, avec le score du géocodeur (0 à 1)."""
     limiteur.verifier(request)
-    q, limite = p.q, p.limite
-    return _json([{"libelle": s.get("label"), "lat": s.get("lat"), "lon": s.get("lon"),
-                   "score": s.get("score"), "type": s.get("type"),
-                   "code_commune": s.get("citycode"), "code_postal": s.get("postcode"),
-                   "commune": s.get("city")} for s in services.suggestions(q, limite)])
+    return _json([Suggestion.model_validate(s).model_dump()
+                  for s in services.suggestions(p.q, p.limite)])
 
 
 class PointEntree(Schema):
