@@ -237,10 +237,7 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
             frac = 0.0
             if nm_wsum[nm] > 0:
                 frac = min(1.0, nm_acc[nm] / nm_wsum[nm])
-            if cm_flag[c] & 8 == 0:
-                cm_flag[c] |= 8
-                cm_list[n_cm] = c
-                n_cm += 1
+            n_cm = _list_commune(cm_flag, cm_list, n_cm, c)
             if frac > cm_acc[c]:
                 cm_acc[c] = frac
             if frac >= 0.8 and (has_city_part or nm_last[nm] == 1):
@@ -253,17 +250,11 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
             if lo_p < pc_value.shape[0] and pc_value[lo_p] == q_postcode[q]:
                 for p in range(pc_ptr[lo_p], pc_ptr[lo_p + 1]):
                     c = pc_commune[p]
-                    if cm_flag[c] & 8 == 0:
-                        cm_flag[c] |= 8
-                        cm_list[n_cm] = c
-                        n_cm += 1
+                    n_cm = _list_commune(cm_flag, cm_list, n_cm, c)
                     cm_flag[c] |= 1
         if q_arr[q] >= 0:
             c = q_arr[q]
-            if cm_flag[c] & 8 == 0:
-                cm_flag[c] |= 8
-                cm_list[n_cm] = c
-                n_cm += 1
+            n_cm = _list_commune(cm_flag, cm_list, n_cm, c)
             cm_flag[c] |= 2
         city_named = False
         for k in range(n_cm):
@@ -563,6 +554,17 @@ def match(ix, q_ptr, q_tok, q_bytes, q_bptr, q_number, q_rep, q_postcode, q_arr,
                         res_idx[k] == res_idx[best_k]:
                     res_kind[k] = -1
             res_kind[best_k] = -1
+
+
+@njit(nogil=True, cache=True)
+def _list_commune(cm_flag, cm_list, n_cm, c):  # pragma: no cover
+    """List commune ``c`` among the query's candidates, once (bit 8 of ``cm_flag``: listed);
+    returns the new count."""
+    if cm_flag[c] & 8 == 0:
+        cm_flag[c] |= 8
+        cm_list[n_cm] = c
+        n_cm += 1
+    return n_cm
 
 
 @njit(nogil=True, cache=True)
