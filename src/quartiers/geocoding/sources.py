@@ -232,6 +232,12 @@ def _blank_lines(data: bytes, first_line: int) -> list[int]:
 
 REFERENCE_FILE = "adresses-reference/adresses-reelles-06-13-69-83-84.csv"
 FRANCE_SERVICES_FILE = "adresses-reference/france-services-20240801.csv"
+#: The columns each file gives, under our names (``BATCH_SCHEMA``'s, ``adresse`` raw).
+_REFERENCE_COLUMNS = {"adresse": "address", "code_postal": "postcode", "code_insee": "citycode",
+                      "commune": "city", "lon": "lon", "lat": "lat"}
+_FRANCE_SERVICES_COLUMNS = {"adresse": "adresse", "code_postal": "code_postal",
+                            "code_insee": "insee_com", "commune": "lib_com", "lon": "longitude",
+                            "lat": "latitude"}
 
 
 @dataclass(frozen=True)
@@ -280,55 +286,40 @@ def read_reference(root: Path, france_services: bool = True) -> Reference:
     queries meet on the same normal form.
     """
     rejets: list[Rejet] = []
-    tables = []
     path = root / REFERENCE_FILE
     if not path.is_file():
         from quartiers.errors import DonneesManquantes
 
         raise DonneesManquantes(f"adresses de référence absentes : {path}")
+    tables = [_reference_table(path, _REFERENCE_COLUMNS, rejets)]
+    fs_path = root / FRANCE_SERVICES_FILE
+    if france_services and fs_path.is_file():
+        tables.append(_reference_table(fs_path, _FRANCE_SERVICES_COLUMNS, rejets))
+    return Reference(pa.concat_tables(tables), rejets)
+
+
+def _reference_table(path: Path, names: dict[str, str], rejets: list[Rejet]) -> pa.Table:
+    """The rows of one reference file (``names``: our column -> the file's) that have a
+    usable position and an address; the others go to ``rejets``.
+
+    A row's number stands for its line: quoted fields of the France services list may hold
+    line breaks, after which the true line is further down."""
     raw = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-        column_types=dict.fromkeys(
-            ["source_id", "address", "postcode", "city", "citycode", "lat", "lon"], pa.string()),
-        strings_can_be_null=False))
-    lines = np.arange(2, raw.num_rows + 2)  # one row per line in this file
-    lon, lat = _float(raw.column("lon").combine_chunks()), _float(
-        raw.column("lat").combine_chunks())
+        column_types=dict.fromkeys(names.values(), pa.string()), strings_can_be_null=False))
+    column = {ours: raw.column(theirs).combine_chunks() for ours, theirs in names.items()}
+    lines = np.arange(2, raw.num_rows + 2)
+    lon, lat = _float(column["lon"]), _float(column["lat"])
     keep = _usable_position(path, lon, lat, lines, rejets)
-    address = raw.column("address").combine_chunks()
-    empty = pc.equal(pc.utf8_trim_whitespace(address), "").to_numpy(zero_copy_only=False)
+    empty = pc.equal(pc.utf8_trim_whitespace(column["adresse"]), "").to_numpy(
+        zero_copy_only=False)
     for i in np.flatnonzero(empty & keep):
-        rejets.append(Rejet(path.name, int(lines[i]), "address", "adresse vide"))
+        rejets.append(Rejet(path.name, int(lines[i]), names["adresse"], "adresse vide"))
     keep &= ~empty
     mask = pa.array(keep)
-    tables.append(pa.table({
-        "adresse": pc.filter(address, mask),
-        "code_postal": pc.filter(raw.column("postcode").combine_chunks(), mask),
-        "code_insee": pc.filter(raw.column("citycode").combine_chunks(), mask),
-        "commune": pc.filter(raw.column("city").combine_chunks(), mask),
+    return pa.table({
+        **{k: pc.filter(column[k], mask) for k in ("adresse", "code_postal", "code_insee",
+                                                   "commune")},
         "autres_noms": pa.nulls(int(keep.sum()), pa.string()),
         "lon": lon[keep],
         "lat": lat[keep],
-    }))
-    fs_path = root / FRANCE_SERVICES_FILE
-    if france_services and fs_path.is_file():
-        fs = pacsv.read_csv(fs_path, convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(
-                ["adresse", "code_postal", "insee_com", "lib_com", "latitude", "longitude"],
-                pa.string()),
-            strings_can_be_null=False))
-        # quoted fields may hold line breaks: the row number stands for the line here
-        fs_lines = np.arange(2, fs.num_rows + 2)
-        flon = _float(fs.column("longitude").combine_chunks())
-        flat = _float(fs.column("latitude").combine_chunks())
-        fkeep = _usable_position(fs_path, flon, flat, fs_lines, rejets)
-        fmask = pa.array(fkeep)
-        tables.append(pa.table({
-            "adresse": pc.filter(fs.column("adresse").combine_chunks(), fmask),
-            "code_postal": pc.filter(fs.column("code_postal").combine_chunks(), fmask),
-            "code_insee": pc.filter(fs.column("insee_com").combine_chunks(), fmask),
-            "commune": pc.filter(fs.column("lib_com").combine_chunks(), fmask),
-            "autres_noms": pa.nulls(int(fkeep.sum()), pa.string()),
-            "lon": flon[fkeep],
-            "lat": flat[fkeep],
-        }))
-    return Reference(pa.concat_tables(tables), rejets)
+    })
