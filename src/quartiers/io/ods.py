@@ -9,11 +9,10 @@ being expanded; non-empty runs are expanded only within :class:`ReadLimits`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from quartiers.io.limits import SHEET_MAX_ROWS, Budget, ReadLimits
-from quartiers.io.xlsx import Row, feed, make_parser, number_text, open_zip
+from quartiers.io.limits import SHEET_MAX_ROWS
+from quartiers.io.xlsx import Row, ZipBook, feed, make_parser, number_text
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -31,26 +30,19 @@ def _repeat(attrs: dict[str, str], name: str) -> int:
         return 1
 
 
-class OdsBook:
+class OdsBook(ZipBook):
     """An ODS workbook opened for streamed reading (same interface as ``XlsxBook``)."""
 
-    def __init__(self, path: Path, limits: ReadLimits, budget: Budget | None = None) -> None:
-        self.path = path
-        self.budget = budget or Budget(limits, path)
-        self.zf = open_zip(path, self.budget, "ODS")
+    kind = "ODS"
+
+    def _read_parts(self) -> None:
         if "content.xml" not in self.zf.namelist():
-            self.zf.close()
             raise self.budget.refuse("ce n'est pas un classeur ODS (content.xml absent)")
-        self.sheet_names = self._sheet_names()
+        self._sheets = self._sheet_names()
 
-    def close(self) -> None:
-        self.zf.close()
-
-    def __enter__(self) -> OdsBook:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    @property
+    def sheet_names(self) -> list[str]:
+        return self._sheets
 
     def _sheet_names(self) -> list[str]:
         names: list[str] = []
@@ -64,22 +56,9 @@ class OdsBook:
             raise self.budget.refuse("classeur sans feuille")
         return names
 
-    def _pick(self, sheet: str | int | None) -> int:
-        if sheet is None:
-            return 0
-        if isinstance(sheet, int):
-            if not 0 <= sheet < len(self.sheet_names):
-                raise self.budget.refuse(f"feuille n° {sheet + 1} absente")
-            return sheet
-        low = [n.strip().lower() for n in self.sheet_names]
-        if sheet.strip().lower() not in low:
-            raise self.budget.refuse(
-                f"feuille « {sheet} » absente (feuilles : {', '.join(self.sheet_names)})")
-        return low.index(sheet.strip().lower())
-
     def rows(self, sheet: str | int | None = None, header: bool = True) -> Iterator[Row]:
         """Non-empty rows of a sheet as ``(row number, {column: text})`` (see XlsxBook)."""
-        wanted = self._pick(sheet)
+        wanted = self.sheet_index(sheet)
         budget, lim = self.budget, self.budget.limits
         out: list[tuple[int, dict[int, str], int, bool]] = []  # first row, cells, copies
         st: dict[str, Any] = {"table": -1, "nest": 0, "row": 0, "rrep": 1, "col": 0,

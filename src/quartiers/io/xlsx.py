@@ -19,7 +19,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from xml.parsers import expat
 
 from quartiers.io.limits import Budget, FichierRefuse, ReadLimits
@@ -157,7 +157,56 @@ def number_text(raw: str) -> str:
     return repr(value)
 
 
-class XlsxBook:
+class ZipBook:
+    """A workbook held in a zip (XLSX, ODS) opened for streamed reading: the zip is checked
+    and opened, then the subclass reads the parts it needs (closing the zip if that fails).
+    """
+
+    kind = ""  # the format, as error messages name it
+
+    def __init__(self, path: Path, limits: ReadLimits, budget: Budget | None = None) -> None:
+        self.path = path
+        self.budget = budget or Budget(limits, path)
+        self.zf = open_zip(path, self.budget, self.kind)
+        try:
+            self._read_parts()
+        except BaseException:
+            self.zf.close()
+            raise
+
+    def _read_parts(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def sheet_names(self) -> list[str]:
+        raise NotImplementedError
+
+    def sheet_index(self, sheet: str | int | None) -> int:
+        """The index of a sheet chosen by name (case-insensitive) or index (default: the
+        first)."""
+        if sheet is None:
+            return 0
+        if isinstance(sheet, int):
+            if not 0 <= sheet < len(self.sheet_names):
+                raise self.budget.refuse(f"feuille n° {sheet + 1} absente")
+            return sheet
+        low = [n.strip().lower() for n in self.sheet_names]
+        if sheet.strip().lower() not in low:
+            raise self.budget.refuse(
+                f"feuille « {sheet} » absente (feuilles : {', '.join(self.sheet_names)})")
+        return low.index(sheet.strip().lower())
+
+    def close(self) -> None:
+        self.zf.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class XlsxBook(ZipBook):
     """An XLSX (or XLSM) workbook opened for streamed reading.
 
     >>> import pathlib, tempfile  # doctest: +SKIP
@@ -166,10 +215,9 @@ class XlsxBook:
     ['Feuil1']
     """
 
-    def __init__(self, path: Path, limits: ReadLimits, budget: Budget | None = None) -> None:
-        self.path = path
-        self.budget = budget or Budget(limits, path)
-        self.zf = open_zip(path, self.budget, "XLSX")
+    kind = "XLSX"
+
+    def _read_parts(self) -> None:
         self._names = set(self.zf.namelist())
         self.date1904 = False
         self.sheets: list[tuple[str, str]] = []
@@ -177,25 +225,12 @@ class XlsxBook:
         self._shared: list[str] | None = None
         self._date_styles: set[int] = set()
         self.declared_rows = 0
-        try:
-            self._read_workbook()
-            self._read_styles()
-        except BaseException:
-            self.zf.close()
-            raise
+        self._read_workbook()
+        self._read_styles()
 
     @property
     def sheet_names(self) -> list[str]:
         return [name for name, _ in self.sheets]
-
-    def close(self) -> None:
-        self.zf.close()
-
-    def __enter__(self) -> XlsxBook:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -------------------------------------------------------------- workbook parts
     def _member(self, target: str, base: str = "xl") -> str:
@@ -313,18 +348,7 @@ class XlsxBook:
     # -------------------------------------------------------------------- rows
     def sheet_member(self, sheet: str | int | None) -> tuple[str, str]:
         """(name, zip member) of a sheet chosen by name (case-insensitive) or index."""
-        if sheet is None:
-            sheet = 0
-        if isinstance(sheet, int):
-            if not 0 <= sheet < len(self.sheets):
-                raise self.budget.refuse(f"feuille n° {sheet + 1} absente")
-            name, member = self.sheets[sheet]
-        else:
-            found = [s for s in self.sheets if s[0].strip().lower() == sheet.strip().lower()]
-            if not found:
-                raise self.budget.refuse(
-                    f"feuille « {sheet} » absente (feuilles : {', '.join(self.sheet_names)})")
-            name, member = found[0]
+        name, member = self.sheets[self.sheet_index(sheet)]
         if member not in self._names:
             raise self.budget.refuse(f"feuille « {name} » introuvable dans l'archive")
         return name, member
