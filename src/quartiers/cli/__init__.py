@@ -75,6 +75,11 @@ def main() -> None:
         sig = getattr(signal, name, None)
         if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:  # nohup stays
             signal.signal(sig, _stop)
+    # pyarrow swaps in its own SIGINT handler while it reads; a Ctrl-C landing in that window
+    # could be taken by pyarrow and lost: our flag, checked between chunks, sees them all
+    import pyarrow
+
+    pyarrow.enable_signal_handlers(False)
     try:
         code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising
     except QuartiersError as e:
@@ -85,8 +90,6 @@ def main() -> None:
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except Exception as e:  # usage errors: click's exceptions (vendored by recent typer)
-        if type(e).__name__ == "ArrowCancelled":  # pyarrow's own answer to Ctrl-C
-            _interrupted()
         exit_code = getattr(e, "exit_code", None)
         if isinstance(exit_code, int) and hasattr(e, "format_message"):
             typer.secho(f"Erreur : {usage_message(e)}", fg=typer.colors.RED, err=True)
