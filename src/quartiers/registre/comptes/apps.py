@@ -1,16 +1,15 @@
-from django.apps import AppConfig
+from quartiers.registre import apps as registre
 
 
-class ComptesConfig(AppConfig):
+class ComptesConfig(registre.AppRegistre):
     name = "quartiers.registre.comptes"
-    label = "comptes"
     verbose_name = "Comptes et rôles"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        super().ready()
         from django.contrib import admin
 
-        from quartiers.registre.comptes import permissions, signals  # noqa: F401
+        from quartiers.registre.comptes import permissions
 
         def has_permission(request):  # type: ignore[no-untyped-def]
             # Django admin only for administrators (not merely is_staff).

@@ -1,11 +1,6 @@
-from django.apps import AppConfig
+from quartiers.registre import apps as registre
 
 
-class ContratsConfig(AppConfig):
+class ContratsConfig(registre.AppRegistre):
     name = "quartiers.registre.contrats"
-    label = "contrats"
     verbose_name = "Contrats de ville"
-    default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from quartiers.registre.contrats import signals  # noqa: F401

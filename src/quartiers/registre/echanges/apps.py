@@ -1,8 +1,6 @@
-from django.apps import AppConfig
+from quartiers.registre import apps as registre
 
 
-class EchangesConfig(AppConfig):
+class EchangesConfig(registre.AppRegistre):
     name = "quartiers.registre.echanges"
-    label = "echanges"
     verbose_name = "Import, export et jeux de données"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -1,11 +1,6 @@
-from django.apps import AppConfig
+from quartiers.registre import apps as registre
 
 
-class FinancementsConfig(AppConfig):
+class FinancementsConfig(registre.AppRegistre):
     name = "quartiers.registre.financements"
-    label = "financements"
     verbose_name = "Actions et crédits"
-    default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from quartiers.registre.financements import signals  # noqa: F401

@@ -1,8 +1,6 @@
-from django.apps import AppConfig
+from quartiers.registre import apps as registre
 
 
-class NpnruConfig(AppConfig):
+class NpnruConfig(registre.AppRegistre):
     name = "quartiers.registre.npnru"
-    label = "npnru"
     verbose_name = "Renouvellement urbain (NPNRU)"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -1,8 +1,6 @@
-from django.apps import AppConfig
+from quartiers.registre import apps as registre
 
 
-class TerritoiresConfig(AppConfig):
+class TerritoiresConfig(registre.AppRegistre):
     name = "quartiers.registre.territoires"
-    label = "territoires"
     verbose_name = "Territoires"
-    default_auto_field = "django.db.models.BigAutoField"
