@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from quartiers.registre.commun import Conflit, centimes_en_euros
 from quartiers.registre.comptes.permissions import exiger, peut_lire
@@ -203,6 +203,29 @@ def formulaire_versionne(
         form = formulaire(None, instance)
     context["form"] = form
     return render(request, "registre/formulaire.html", context)
+
+
+def page_avec_quartiers(
+    request: HttpRequest,
+    instance: Any,
+    *,
+    formulaire: Callable[[Any, Any], Any],
+    service: Callable[[Any, Any, Any, int | None], Any],
+    nouveau: str,
+    objet: str,
+    succes: str,
+    detail: str,
+) -> HttpResponse:
+    """Edit page of an object linked to quartiers (contract, action, NPNRU project):
+    ``service(user, instance, quartiers, version read)`` checks and saves it, then the user
+    goes to its ``detail`` page; ``nouveau`` titles the page of a new one."""
+    return formulaire_versionne(
+        request, instance, formulaire=formulaire,
+        enregistrer=lambda form: service(request.user, form.instance,
+                                         form.cleaned_data["quartiers"],
+                                         form.cleaned_data.get("version")),
+        context={"title": f"Modifier {instance}" if instance.pk else nouveau},
+        objet=objet, succes=succes, destination=lambda obj: redirect(detail, pk=obj.pk))
 
 
 def confirmation(request: HttpRequest, *, titre: str, question: str, retour: str,

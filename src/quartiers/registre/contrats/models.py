@@ -473,3 +473,7 @@ class RevueAnnuelle(models.Model):
                     f"Ligne {no} : « libellé ; valeur » attendu (cible facultative).")
         if errors:
             raise ValidationError(errors)
+
+
+#: The parts of a contract: entered on its page, each with its own history.
+PARTIES_DU_CONTRAT = (Signataire, Avenant, Engagement, Priorite, ProjetQuartier, RevueAnnuelle)

@@ -176,20 +176,11 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             return redirect("contrats:detail", pk=pk)
     else:
         perms.exiger(perms.peut_creer_contrat(request.user), services.REFUS_EPCI)
-    context: dict[str, Any] = {"contrat": contrat if pk else None,
-                               "title": f"Modifier {contrat}" if pk else "Nouveau contrat"}
-
-    def enregistrer(form: ContratForm) -> None:
-        services.enregistrer_contrat(request.user, form.instance, form.cleaned_data["quartiers"],
-                                     form.cleaned_data.get("version"))
-
-    return base.formulaire_versionne(
+    return base.page_avec_quartiers(
         request, contrat,
         formulaire=lambda data, obj: ContratForm(data, instance=obj, user=request.user),
-        enregistrer=enregistrer, context=context, objet="ce contrat",
-        succes="Contrat enregistré.",
-        destination=lambda obj: redirect("contrats:detail", pk=obj.pk),
-    )
+        service=services.enregistrer_contrat, nouveau="Nouveau contrat", objet="ce contrat",
+        succes="Contrat enregistré.", detail="contrats:detail")
 
 
 def _archivage(request: HttpRequest, pk: int, archiver: bool) -> HttpResponse:

@@ -121,20 +121,11 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             action.contrat = contrat
         else:
             perms.exiger(perms.peut_creer_contrat(request.user), services.REFUS)
-    context: dict[str, Any] = {"action": action if pk else None,
-                               "title": f"Modifier {action}" if pk else "Nouvelle action"}
-
-    def enregistrer(form: ActionForm) -> None:
-        services.enregistrer_action(request.user, form.instance, form.cleaned_data["quartiers"],
-                                    form.cleaned_data.get("version"))
-
-    return base.formulaire_versionne(
+    return base.page_avec_quartiers(
         request, action,
         formulaire=lambda data, obj: ActionForm(data, instance=obj, user=request.user),
-        enregistrer=enregistrer, context=context, objet="cette action",
-        succes="Action enregistrée.",
-        destination=lambda obj: redirect("financements:detail", pk=obj.pk),
-    )
+        service=services.enregistrer_action, nouveau="Nouvelle action", objet="cette action",
+        succes="Action enregistrée.", detail="financements:detail")
 
 
 @base.lecture_requise

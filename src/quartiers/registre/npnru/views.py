@@ -81,20 +81,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     projet = get_object_or_404(ProjetNPNRU, pk=pk) if pk else ProjetNPNRU()
     perms.exiger(perms.peut_modifier_npnru(request.user, projet), services.REFUS)
-    context: dict[str, Any] = {"projet": projet if pk else None,
-                               "title": f"Modifier {projet}" if pk else "Nouveau projet NPNRU"}
-
-    def enregistrer(form: ProjetForm) -> None:
-        services.enregistrer_projet(request.user, form.instance, form.cleaned_data["quartiers"],
-                                    form.cleaned_data.get("version"))
-
-    return base.formulaire_versionne(
-        request, projet,
-        formulaire=lambda data, obj: ProjetForm(data, instance=obj),
-        enregistrer=enregistrer, context=context, objet="ce projet",
-        succes="Projet enregistré.",
-        destination=lambda obj: redirect("npnru:detail", pk=obj.pk),
-    )
+    return base.page_avec_quartiers(
+        request, projet, formulaire=lambda data, obj: ProjetForm(data, instance=obj),
+        service=services.enregistrer_projet, nouveau="Nouveau projet NPNRU", objet="ce projet",
+        succes="Projet enregistré.", detail="npnru:detail")
 
 
 @base.lecture_requise
