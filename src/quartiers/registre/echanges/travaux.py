@@ -13,14 +13,10 @@ the command ``python -m quartiers.web traiter_imports``.
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from quartiers.registre.echanges.formats import FichierIllisible, ecrire_csv, lire
@@ -33,8 +29,8 @@ from quartiers.registre.echanges.importation import (
     versions,
 )
 from quartiers.registre.echanges.models import ImportRegistre
+from quartiers.web.travail_en_fond import TravailleurEnFond, vider_file
 
-log = logging.getLogger(__name__)
 DELAI_ABANDON = timedelta(minutes=5)
 
 
@@ -111,61 +107,14 @@ def reserver() -> ImportRegistre | None:
     return None
 
 
+def _echouer(job: ImportRegistre, message: str) -> None:
+    ImportRegistre.objects.filter(pk=job.pk).update(
+        statut=ImportRegistre.ECHEC, message=message, termine_le=timezone.now())
+
+
 def traiter_en_attente() -> int:
-    n = 0
-    while (job := reserver()) is not None:
-        try:
-            traiter(job)
-        except Exception as e:  # never leave a job running forever
-            log.exception("import %s", job.pk)
-            ImportRegistre.objects.filter(pk=job.pk).update(
-                statut=ImportRegistre.ECHEC, message=f"erreur interne : {e}",
-                termine_le=timezone.now())
-        n += 1
-    return n
-
-
-class TravailleurEnFond:
-    """One daemon thread per process that runs ``travail`` until nothing is left, started or
-    woken by :meth:`reveiller` (a request that queued a job). A wake-up during a run makes
-    it run once more; the thread ends when a run starts with no wake-up pending."""
-
-    def __init__(self, nom: str, travail: Callable[[], object], reglage: str) -> None:
-        self.nom, self.travail, self.reglage = nom, travail, reglage
-        self._verrou = threading.Lock()
-        self._demande = False
-        self._thread: threading.Thread | None = None
-
-    def reveiller(self) -> None:
-        if not getattr(settings, self.reglage, True):
-            return
-        with self._verrou:
-            self._demande = True
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._tourner, name=self.nom,
-                                                daemon=True)
-                self._thread.start()
-
-    def _tourner(self) -> None:
-        try:
-            while True:
-                with self._verrou:
-                    if not self._demande:
-                        self._thread = None
-                        return
-                    self._demande = False
-                try:
-                    self.travail()
-                except Exception:  # database gone (shutdown): the jobs stay queued
-                    log.exception("%s", self.nom)
-        finally:
-            close_old_connections()
-
-    def attendre(self, timeout: float = 120) -> None:
-        """Wait for the running thread (tests)."""
-        t = self._thread
-        if t is not None:
-            t.join(timeout)
+    """Process waiting imports until none is left; return how many were processed."""
+    return vider_file("import", reserver, traiter, _echouer)
 
 
 TRAVAILLEUR = TravailleurEnFond("registre-imports", traiter_en_attente,

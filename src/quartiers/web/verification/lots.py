@@ -22,23 +22,21 @@ Two ways to run the worker:
 from __future__ import annotations
 
 import dataclasses
-import logging
 import tempfile
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from quartiers.eligibility.isolated import EchecIsole, Job, run
 from quartiers.io.limits import ReadLimits
+from quartiers.web.travail_en_fond import TravailleurEnFond, vider_file
 from quartiers.web.verification.models import LotVerification
 
-log = logging.getLogger(__name__)
 DELAI_ABANDON = timedelta(minutes=2)
 TENTATIVES_MAX = 2
 
@@ -166,55 +164,10 @@ def traiter_en_attente() -> int:
     """Process waiting jobs until none is left; return how many were processed."""
     reprendre_abandonnes()
     purger()
-    n = 0
-    while (lot := reserver()) is not None:
-        try:
-            traiter(lot)
-        except Exception as e:  # never leave a job running forever
-            log.exception("lot %s", lot.pk)
-            _echec(lot, f"erreur interne : {e}")
-        n += 1
-    return n
+    return vider_file("lot", reserver, traiter, _echec)
 
 
-_thread: threading.Thread | None = None
-_thread_lock = threading.Lock()
-_encore = False
-
-
-def _boucle() -> None:
-    global _encore, _thread
-    try:
-        while True:
-            with _thread_lock:
-                _encore = False
-            try:
-                traiter_en_attente()
-            except Exception:  # database gone (shutdown): the jobs stay queued
-                log.exception("travailleur des lots")
-            with _thread_lock:
-                if not _encore:
-                    _thread = None
-                    return
-    finally:
-        close_old_connections()
-
-
-def assurer_travailleur() -> None:
-    """Start the built-in worker thread if enabled; wake it if it is running."""
-    global _thread, _encore
-    if not getattr(settings, "LOTS_TRAITEMENT_INTEGRE", True):
-        return
-    with _thread_lock:
-        _encore = True
-        if _thread is not None and _thread.is_alive():
-            return
-        _thread = threading.Thread(target=_boucle, name="quartiers-lots", daemon=True)
-        _thread.start()
-
-
-def attendre_travailleur(timeout: float = 60) -> None:
-    """Wait for the built-in worker (tests)."""
-    t = _thread
-    if t is not None:
-        t.join(timeout)
+TRAVAILLEUR = TravailleurEnFond("quartiers-lots", traiter_en_attente, "LOTS_TRAITEMENT_INTEGRE")
+#: Start the built-in worker thread if enabled; wake it if it is running.
+assurer_travailleur = TRAVAILLEUR.reveiller
+attendre_travailleur = TRAVAILLEUR.attendre
