@@ -119,6 +119,28 @@ def enregistrer_avec_version(obj: Any, version_lue: int | None, **save_kwargs: A
         obj.save(**save_kwargs)
 
 
+def valider_avec_quartiers(obj: Any, hors: list[str], **options: Any) -> None:
+    """Every rule of ``obj`` (``full_clean(**options)``) and ``hors``, the errors of the
+    quartiers it is to cover, in one ValidationError by field."""
+    erreurs: dict[str, list[str]] = {}
+    try:
+        obj.full_clean(**options)
+    except ValidationError as e:
+        erreurs.update(e.message_dict)
+    if hors:
+        erreurs.setdefault("quartiers", []).extend(hors)
+    if erreurs:
+        raise ValidationError(erreurs)
+
+
+def enregistrer_avec_quartiers(obj: Any, quartiers: list[Any], version_lue: int | None) -> None:
+    """Save ``obj`` (:func:`enregistrer_avec_version`) with ``quartiers`` as its quartiers;
+    the links, and their history, are written only when they change."""
+    enregistrer_avec_version(obj, version_lue)
+    if set(obj.quartiers.values_list("pk", flat=True)) != {q.pk for q in quartiers}:
+        obj.quartiers.set(quartiers)
+
+
 def parametre(nom: str, le: dt.date | None = None) -> Value:
     """A dated parameter (``parameters/*.yaml``) in force on ``le`` (today by default)."""
     return value(nom, le)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from quartiers.registre.commun import enregistrer_avec_version
+from quartiers.registre.commun import enregistrer_avec_version, valider_avec_quartiers
 from quartiers.registre.comptes.permissions import (
     exiger,
     peut_archiver_contrat,
@@ -64,16 +64,8 @@ def valider_contrat(contrat: ContratDeVille, quartiers: list[Quartier],
                     nouveau: bool = True) -> None:
     """Every rule of a contract and of its quartiers at once (one ValidationError by field);
     ``nouveau=False`` skips the uniqueness checks of an object known to exist."""
-    erreurs: dict[str, list[str]] = {}
-    try:
-        contrat.full_clean(exclude=["quartiers"], validate_unique=nouveau)
-    except ValidationError as e:
-        erreurs.update(e.message_dict)
-    hors, _ = contrat.verifier_quartiers(quartiers)
-    if hors:
-        erreurs.setdefault("quartiers", []).extend(hors)
-    if erreurs:
-        raise ValidationError(erreurs)
+    valider_avec_quartiers(contrat, contrat.verifier_quartiers(quartiers)[0],
+                           exclude=["quartiers"], validate_unique=nouveau)
 
 
 def enregistrer_contrat(user: Any, contrat: ContratDeVille, quartiers: Iterable[Quartier],

@@ -8,7 +8,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from quartiers.registre.commun import enregistrer_avec_version
+from quartiers.registre.commun import (
+    enregistrer_avec_quartiers,
+    enregistrer_avec_version,
+    valider_avec_quartiers,
+)
 from quartiers.registre.comptes.permissions import (
     exiger,
     peut_creer_action,
@@ -29,20 +33,9 @@ def enregistrer_action(user: Any, action: Action, quartiers: Iterable[Quartier],
             original = Action.objects.select_related("contrat__epci").get(pk=action.pk)
             exiger(peut_modifier_action(user, original), REFUS)
         exiger(action.contrat_id is not None and peut_creer_action(user, action.contrat), REFUS)
-        erreurs: dict[str, list[str]] = {}
-        try:
-            action.full_clean()
-        except ValidationError as e:
-            erreurs.update(e.message_dict)
-        if action.contrat_id:
-            hors = action.erreurs_quartiers({q.pk for q in quartiers})
-            if hors:
-                erreurs.setdefault("quartiers", []).extend(hors)
-        if erreurs:
-            raise ValidationError(erreurs)
-        enregistrer_avec_version(action, version_lue)
-        if set(action.quartiers.values_list("pk", flat=True)) != {q.pk for q in quartiers}:
-            action.quartiers.set(quartiers)
+        hors = action.erreurs_quartiers({q.pk for q in quartiers}) if action.contrat_id else []
+        valider_avec_quartiers(action, hors)
+        enregistrer_avec_quartiers(action, quartiers, version_lue)
     return action
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
-from quartiers.registre.commun import enregistrer_avec_version
+from quartiers.registre.commun import enregistrer_avec_quartiers
 from quartiers.registre.comptes.permissions import (
     exiger,
     peut_modifier_enveloppe,
@@ -31,9 +31,7 @@ def enregistrer_projet(user: Any, projet: ProjetNPNRU, quartiers: Iterable[Quart
         if projet.region_id:
             list(EnveloppeCPER.objects.select_for_update().filter(region_id=projet.region_id))
         projet.full_clean()
-        enregistrer_avec_version(projet, version_lue)
-        if set(projet.quartiers.values_list("pk", flat=True)) != {q.pk for q in quartiers}:
-            projet.quartiers.set(quartiers)
+        enregistrer_avec_quartiers(projet, quartiers, version_lue)
     return projet
 
 
