@@ -79,6 +79,11 @@ def reference(nom_url: str, libelle: str = "Référence", champ: str = "referenc
     return Colonne(champ, libelle, champ, lien=lambda o: reverse(nom_url, args=[o.pk]))
 
 
+def demonstration() -> Colonne:
+    """The column that tells demonstration data from real records."""
+    return Colonne("demonstration", "Démonstration", "demonstration", BOOLEEN)
+
+
 class _Montant(forms.CharField):
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
         value = super().to_python(value)

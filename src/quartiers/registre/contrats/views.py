@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from quartiers.registre import listes
 from quartiers.registre import views as base
 from quartiers.registre.commun import Conflit
 from quartiers.registre.comptes import permissions as perms
@@ -42,15 +43,6 @@ from quartiers.registre.contrats.models import (
     TerritoireContrat,
 )
 from quartiers.registre.contrats.suivi import suivi
-from quartiers.registre.listes import (
-    BOOLEEN,
-    CHOIX,
-    MONTANT,
-    NOMBRE,
-    Colonne,
-    page_liste,
-    reference,
-)
 from quartiers.registre.territoires.tableaux import synthese_postes
 
 # kind -> (model, form, message, form needs the contract)
@@ -90,23 +82,25 @@ def _dans_region(qs: Any, nom: str) -> Any:
                              Q(epci__departement__region__nom__icontains=nom))
 
 
-def colonnes() -> list[Colonne]:
+def colonnes() -> list[listes.Colonne]:
     return [
-        reference("contrats:detail"),
-        Colonne("intitule", "Intitulé", "intitule"),
-        Colonne("generation", "Génération", "generation", CHOIX, ContratDeVille.GENERATIONS),
-        Colonne("porteur", "Porteur (EPCI ou commune)", "porteur_nom"),
-        Colonne("departement", "Département(s)", "premier_departement",
+        listes.reference("contrats:detail"),
+        listes.Colonne("intitule", "Intitulé", "intitule"),
+        listes.Colonne("generation", "Génération", "generation", listes.CHOIX,
+                       ContratDeVille.GENERATIONS),
+        listes.Colonne("porteur", "Porteur (EPCI ou commune)", "porteur_nom"),
+        listes.Colonne("departement", "Département(s)", "premier_departement",
                 valeur=lambda c: ", ".join(c.codes_departements) or "inconnu",
                 filtre=_dans_departement),
-        Colonne("region", "Région", "premiere_region", filtre=_dans_region),
-        Colonne("statut", "Statut", "statut", CHOIX, ContratDeVille.STATUTS),
-        Colonne("population", "Population des quartiers (ANCT)", "population_qpv", NOMBRE),
-        Colonne("quartiers", "Quartiers liés", "nb_quartiers", NOMBRE),
-        Colonne("postes", "Postes financés", "nb_postes", NOMBRE),
-        Colonne("montant_postes", "Montant des postes", "montant_postes", MONTANT),
-        Colonne("demonstration", "Démonstration", "demonstration", BOOLEEN),
-        Colonne("archive", "Archivé", "archive", BOOLEEN),
+        listes.Colonne("region", "Région", "premiere_region", filtre=_dans_region),
+        listes.Colonne("statut", "Statut", "statut", listes.CHOIX, ContratDeVille.STATUTS),
+        listes.Colonne("population", "Population des quartiers (ANCT)", "population_qpv",
+                       listes.NOMBRE),
+        listes.Colonne("quartiers", "Quartiers liés", "nb_quartiers", listes.NOMBRE),
+        listes.Colonne("postes", "Postes financés", "nb_postes", listes.NOMBRE),
+        listes.Colonne("montant_postes", "Montant des postes", "montant_postes", listes.MONTANT),
+        listes.demonstration(),
+        listes.Colonne("archive", "Archivé", "archive", listes.BOOLEEN),
     ]
 
 
@@ -133,11 +127,12 @@ def liste_qs(user: Any) -> Any:
 def liste(request: HttpRequest) -> HttpResponse:
     actions = [("Nouveau contrat", reverse("contrats:nouveau"))] \
         if perms.peut_creer_contrat(request.user) else []
-    return page_liste(request, liste_qs(request.user), colonnes(), titre="Contrats de ville",
-                      nom="contrats-de-ville", contexte={
-                          "actions_liste": actions, "demonstration": True,
-                          "intro": "Contrats de ville 2015-2023 de l'ANCT (données réelles) et "
-                                   "contrats Engagements Quartiers 2030 saisis dans le registre."})
+    return listes.page_liste(
+        request, liste_qs(request.user), colonnes(), titre="Contrats de ville",
+        nom="contrats-de-ville", contexte={
+            "actions_liste": actions, "demonstration": True,
+            "intro": "Contrats de ville 2015-2023 de l'ANCT (données réelles) et "
+                     "contrats Engagements Quartiers 2030 saisis dans le registre."})
 
 
 @base.lecture_requise

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from quartiers.registre import listes
 from quartiers.registre import views as base
 from quartiers.registre.commun import centimes_en_euros
 from quartiers.registre.comptes import permissions as perms
@@ -20,15 +21,6 @@ from quartiers.registre.contrats.models import PILIERS, ContratDeVille
 from quartiers.registre.financements import services
 from quartiers.registre.financements.forms import ActionForm, LigneFinancementForm
 from quartiers.registre.financements.models import Action, LigneFinancement, PosteFinance
-from quartiers.registre.listes import (
-    BOOLEEN,
-    CHOIX,
-    MONTANT,
-    NOMBRE,
-    Colonne,
-    page_liste,
-    reference,
-)
 
 
 class NouvelleActionForm(forms.Form):
@@ -36,18 +28,18 @@ class NouvelleActionForm(forms.Form):
                                  max_value=2**63 - 1)
 
 
-def colonnes_actions() -> list[Colonne]:
+def colonnes_actions() -> list[listes.Colonne]:
     return [
-        reference("financements:detail"),
-        Colonne("intitule", "Intitulé", "intitule"),
-        Colonne("porteur", "Porteur", "porteur"),
-        Colonne("pilier", "Pilier", "pilier", CHOIX, PILIERS),
-        Colonne("contrat", "Contrat", "contrat__reference"),
-        Colonne("annee_debut", "Première année", "annee_debut", NOMBRE),
-        Colonne("annee_fin", "Dernière année", "annee_fin", NOMBRE),
-        Colonne("demande", "Demandé", "demande", MONTANT),
-        Colonne("accorde", "Accordé", "accorde", MONTANT),
-        Colonne("demonstration", "Démonstration", "demonstration", BOOLEEN),
+        listes.reference("financements:detail"),
+        listes.Colonne("intitule", "Intitulé", "intitule"),
+        listes.Colonne("porteur", "Porteur", "porteur"),
+        listes.Colonne("pilier", "Pilier", "pilier", listes.CHOIX, PILIERS),
+        listes.Colonne("contrat", "Contrat", "contrat__reference"),
+        listes.Colonne("annee_debut", "Première année", "annee_debut", listes.NOMBRE),
+        listes.Colonne("annee_fin", "Dernière année", "annee_fin", listes.NOMBRE),
+        listes.Colonne("demande", "Demandé", "demande", listes.MONTANT),
+        listes.Colonne("accorde", "Accordé", "accorde", listes.MONTANT),
+        listes.demonstration(),
     ]
 
 
@@ -59,38 +51,39 @@ def liste(request: HttpRequest) -> HttpResponse:
         accorde=Coalesce(Sum("financements__montant_accorde"), 0)).order_by("reference")
     actions = [("Nouvelle action", reverse("financements:nouvelle"))] \
         if perms.peut_creer_contrat(request.user) else []
-    return page_liste(request, qs, colonnes_actions(), titre="Actions et crédits",
-                      nom="actions", contexte={"actions_liste": actions,
-                                               "demonstration": True})
+    return listes.page_liste(request, qs, colonnes_actions(), titre="Actions et crédits",
+                             nom="actions", contexte={"actions_liste": actions,
+                                                      "demonstration": True})
 
 
-def colonnes_postes() -> list[Colonne]:
+def colonnes_postes() -> list[listes.Colonne]:
     return [
-        Colonne("dispositif", "Dispositif", "dispositif", CHOIX, PosteFinance.DISPOSITIFS),
-        Colonne("identifiant", "Poste", "identifiant"),
-        Colonne("annee", "Année", "annee", NOMBRE),
-        Colonne("employeur", "Employeur", "beneficiaire_nom"),
-        Colonne("siret", "SIRET", "beneficiaire_siret"),
-        Colonne("contrat", "Contrat", "code_contrat_source",
+        listes.Colonne("dispositif", "Dispositif", "dispositif", listes.CHOIX,
+                       PosteFinance.DISPOSITIFS),
+        listes.Colonne("identifiant", "Poste", "identifiant"),
+        listes.Colonne("annee", "Année", "annee", listes.NOMBRE),
+        listes.Colonne("employeur", "Employeur", "beneficiaire_nom"),
+        listes.Colonne("siret", "SIRET", "beneficiaire_siret"),
+        listes.Colonne("contrat", "Contrat", "code_contrat_source",
                 lien=lambda p: reverse("contrats:detail", args=[p.contrat_id])
                 if p.contrat_id else ""),
-        Colonne("porteur", "Porteur du contrat", "contrat__epci__nom"),
-        Colonne("departement", "Département", "departement__code"),
-        Colonne("region", "Région", "region__nom"),
-        Colonne("montant", "Montant", "montant", MONTANT),
-        Colonne("programme", "Programme", "programme"),
+        listes.Colonne("porteur", "Porteur du contrat", "contrat__epci__nom"),
+        listes.Colonne("departement", "Département", "departement__code"),
+        listes.Colonne("region", "Région", "region__nom"),
+        listes.Colonne("montant", "Montant", "montant", listes.MONTANT),
+        listes.Colonne("programme", "Programme", "programme"),
     ]
 
 
 @base.lecture_requise
 def postes(request: HttpRequest) -> HttpResponse:
     qs = PosteFinance.objects.select_related("contrat__epci", "departement", "region")
-    return page_liste(request, qs.order_by("dispositif", "identifiant", "pk"),
-                      colonnes_postes(), titre="Postes financés (programme 147)",
-                      nom="postes-finances", contexte={"intro": (
-                          "Postes d'adultes-relais et FONJEP financés par l'État, tels que "
-                          "l'ANCT les publie (Licence Ouverte) : employeur, montant, contrat. "
-                          "Un poste sans contrat ou sans région l'est dans la source.")})
+    return listes.page_liste(
+        request, qs.order_by("dispositif", "identifiant", "pk"), colonnes_postes(),
+        titre="Postes financés (programme 147)", nom="postes-finances", contexte={"intro": (
+            "Postes d'adultes-relais et FONJEP financés par l'État, tels que "
+            "l'ANCT les publie (Licence Ouverte) : employeur, montant, contrat. "
+            "Un poste sans contrat ou sans région l'est dans la source.")})
 
 
 @base.lecture_requise

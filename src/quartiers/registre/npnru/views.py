@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from quartiers.registre import listes
 from quartiers.registre import views as base
 from quartiers.registre.commun import centimes_en_euros
 from quartiers.registre.comptes import permissions as perms
 from quartiers.registre.comptes.permissions import projets_npnru_visibles
-from quartiers.registre.listes import BOOLEEN, CHOIX, MONTANT, Colonne, page_liste, reference
 from quartiers.registre.npnru import services
 from quartiers.registre.npnru.forms import EnveloppeForm, ProjetForm
 from quartiers.registre.npnru.models import EnveloppeCPER, ProjetNPNRU
@@ -34,17 +34,17 @@ def synthese_enveloppes(regions: Any = None) -> list[dict[str, Any]]:
     return out
 
 
-def colonnes() -> list[Colonne]:
+def colonnes() -> list[listes.Colonne]:
     return [
-        reference("npnru:detail"),
-        Colonne("nom", "Projet", "nom"),
-        Colonne("interet", "Intérêt", "interet", CHOIX, ProjetNPNRU.INTERETS),
-        Colonne("etape", "Étape", "etape", CHOIX, ProjetNPNRU.ETAPES),
-        Colonne("region", "Région", "region__nom"),
-        Colonne("epci", "EPCI", "epci__nom"),
-        Colonne("subventions", "Subventions ANRU", "subventions", MONTANT),
-        Colonne("prets", "Prêts bonifiés", "prets", MONTANT),
-        Colonne("demonstration", "Démonstration", "demonstration", BOOLEEN),
+        listes.reference("npnru:detail"),
+        listes.Colonne("nom", "Projet", "nom"),
+        listes.Colonne("interet", "Intérêt", "interet", listes.CHOIX, ProjetNPNRU.INTERETS),
+        listes.Colonne("etape", "Étape", "etape", listes.CHOIX, ProjetNPNRU.ETAPES),
+        listes.Colonne("region", "Région", "region__nom"),
+        listes.Colonne("epci", "EPCI", "epci__nom"),
+        listes.Colonne("subventions", "Subventions ANRU", "subventions", listes.MONTANT),
+        listes.Colonne("prets", "Prêts bonifiés", "prets", listes.MONTANT),
+        listes.demonstration(),
     ]
 
 
@@ -57,14 +57,15 @@ def liste(request: HttpRequest) -> HttpResponse:
         actions = [("Nouveau projet", reverse("npnru:nouveau"))] + [
             (f"Enveloppe CPER {r.nom}", reverse("npnru:enveloppe", args=[r.code]))
             for r in Region.objects.filter(enveloppe_cper__isnull=False)]
-    return page_liste(request, qs, colonnes(), titre="Projets de renouvellement urbain (NPNRU)",
-                      nom="projets-npnru", contexte={
-                          "actions_liste": actions, "demonstration": True,
-                          "intro": "Enveloppes CPER (intérêt régional) : " + " ; ".join(
-                              f"{e['enveloppe'].region.nom} {centimes_en_euros(e['engage'])} "
-                              f"engagés sur {centimes_en_euros(e['enveloppe'].montant)}"
-                              + (" (démonstration)" if e["enveloppe"].demonstration else "")
-                              for e in synthese_enveloppes()) or "aucune."})
+    return listes.page_liste(
+        request, qs, colonnes(), titre="Projets de renouvellement urbain (NPNRU)",
+        nom="projets-npnru", contexte={
+            "actions_liste": actions, "demonstration": True,
+            "intro": "Enveloppes CPER (intérêt régional) : " + " ; ".join(
+                f"{e['enveloppe'].region.nom} {centimes_en_euros(e['engage'])} "
+                f"engagés sur {centimes_en_euros(e['enveloppe'].montant)}"
+                + (" (démonstration)" if e["enveloppe"].demonstration else "")
+                for e in synthese_enveloppes()) or "aucune."})
 
 
 @base.lecture_requise
