@@ -37,6 +37,24 @@ class Conflit(Exception):
         )
 
 
+class ObjetDuRegistre(models.Model):
+    """A record users edit in the register (contract, action, NPNRU project): known by a
+    stable reference (the imports' key), saved with optimistic locking (``version``), flagged
+    when it is demonstration data; named by its reference and its ``libelle`` field."""
+
+    reference = models.CharField("référence", max_length=40, unique=True)
+    version = models.PositiveIntegerField("version", default=1, editable=False)
+    demonstration = models.BooleanField("données de démonstration", default=False)
+    libelle = "intitule"
+
+    class Meta:
+        abstract = True
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} – {getattr(self, self.libelle)}"
+
+
 def euros_en_centimes(texte: object) -> int:
     """``"1 234,56"`` -> ``123456``; raises ``ValueError`` (French message) otherwise."""
     if isinstance(texte, int):

@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from quartiers.registre.commun import date_parametre, parametre
+from quartiers.registre.commun import ObjetDuRegistre, date_parametre, parametre
 from quartiers.registre.territoires.models import Departement, Epci, Quartier, Region
 
 PILIERS = [
@@ -40,6 +40,12 @@ PILIERS = [
     ("transversal", "Axes transversaux"),
 ]
 PILIER_LABELS = dict(PILIERS)
+
+
+def _une_par_contrat(cle: str, nom: str, **options: Any) -> type:
+    """The ``Meta`` of a record that exists once per contract and ``cle``, listed so."""
+    return type("Meta", (), {"ordering": ["contrat", cle], "constraints": [
+        models.UniqueConstraint(fields=["contrat", cle], name=nom)], **options})
 
 
 def fin_par_defaut(debut: dt.date, generation: str) -> dt.date:
@@ -109,16 +115,13 @@ class LienQuartier(models.Model):
                                     default=NON_VERIFIABLE)
     origine = models.CharField("origine", max_length=200, blank=True)
 
-    class Meta:
-        ordering = ["contrat", "quartier"]
-        constraints = [models.UniqueConstraint(fields=["contrat", "quartier"],
-                                               name="lien_quartier_unique")]
+    Meta = _une_par_contrat("quartier", "lien_quartier_unique")
 
     def __str__(self) -> str:
         return f"{self.contrat.reference} → {self.quartier.code}"
 
 
-class ContratDeVille(models.Model):
+class ContratDeVille(ObjetDuRegistre):
     PREPARATION, SIGNE, REVISION, CLOS = "preparation", "signe", "revision", "clos"
     STATUTS = [
         (PREPARATION, "en préparation"), (SIGNE, "signé"),
@@ -166,19 +169,13 @@ class ContratDeVille(models.Model):
     conseils_citoyens = models.TextField("conseils citoyens", blank=True)
     volet_investissement = models.TextField("volet investissement (facultatif)", blank=True)
     archive = models.BooleanField("archivé", default=False)
-    version = models.PositiveIntegerField("version", default=1, editable=False)
-    demonstration = models.BooleanField("données de démonstration", default=False)
     history = HistoricalRecords(m2m_fields=[quartiers])
 
     objects = ContratQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["reference"]
+    class Meta(ObjetDuRegistre.Meta):
         verbose_name = "contrat de ville"
         verbose_name_plural = "contrats de ville"
-
-    def __str__(self) -> str:
-        return f"{self.reference} – {self.intitule}"
 
     @property
     def signe(self) -> bool:
@@ -293,10 +290,7 @@ class TerritoireContrat(models.Model):
                                                  blank=True)
     intitule_source = models.CharField("libellé (source)", max_length=300, blank=True)
 
-    class Meta:
-        ordering = ["contrat", "code_departement"]
-        constraints = [models.UniqueConstraint(fields=["contrat", "code_departement"],
-                                               name="territoire_contrat_unique")]
+    Meta = _une_par_contrat("code_departement", "territoire_contrat_unique")
 
     def __str__(self) -> str:
         return f"{self.contrat.reference} – {self.code_departement or 'département inconnu'}"
@@ -341,10 +335,7 @@ class Avenant(models.Model):
     objet = models.TextField("objet")
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["contrat", "numero"]
-        constraints = [models.UniqueConstraint(fields=["contrat", "numero"],
-                                               name="avenant_numero_unique")]
+    Meta = _une_par_contrat("numero", "avenant_numero_unique")
 
     def __str__(self) -> str:
         return f"Avenant n° {self.numero}"
@@ -432,11 +423,7 @@ class RevueAnnuelle(models.Model):
         help_text="Un indicateur par ligne : « libellé ; valeur ; cible » (cible facultative).")
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["contrat", "annee"]
-        verbose_name = "revue annuelle"
-        constraints = [models.UniqueConstraint(fields=["contrat", "annee"],
-                                               name="revue_annee_unique")]
+    Meta = _une_par_contrat("annee", "revue_annee_unique", verbose_name="revue annuelle")
 
     def __str__(self) -> str:
         return f"Revue {self.annee}{' (mi-parcours)' if self.mi_parcours else ''}"

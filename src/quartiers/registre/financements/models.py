@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from quartiers.registre.commun import centimes_en_euros, lie
+from quartiers.registre.commun import ObjetDuRegistre, centimes_en_euros, lie
 from quartiers.registre.contrats.models import PILIERS, ContratDeVille
 from quartiers.registre.territoires.models import Departement, Quartier, Region
 
@@ -25,8 +25,7 @@ PARTENAIRES = [
 PARTENAIRE_LABELS = dict(PARTENAIRES)
 
 
-class Action(models.Model):
-    reference = models.CharField("référence", max_length=40, unique=True)
+class Action(ObjetDuRegistre):
     contrat = models.ForeignKey(ContratDeVille, on_delete=models.PROTECT,
                                 related_name="actions")
     intitule = models.CharField("intitulé", max_length=300)
@@ -35,15 +34,7 @@ class Action(models.Model):
     quartiers = models.ManyToManyField(Quartier, related_name="actions", blank=True)
     annee_debut = models.PositiveIntegerField("première année")
     annee_fin = models.PositiveIntegerField("dernière année")
-    version = models.PositiveIntegerField("version", default=1, editable=False)
-    demonstration = models.BooleanField("données de démonstration", default=False)
     history = HistoricalRecords(m2m_fields=[quartiers])
-
-    class Meta:
-        ordering = ["reference"]
-
-    def __str__(self) -> str:
-        return f"{self.reference} – {self.intitule}"
 
     def erreurs_quartiers(self, quartier_ids: set[int],
                           du_contrat: set[int] | None = None) -> list[str]:

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Sum
 from simple_history.models import HistoricalRecords
 
-from quartiers.registre.commun import centimes_en_euros
+from quartiers.registre.commun import ObjetDuRegistre, centimes_en_euros
 from quartiers.registre.territoires.models import Epci, Quartier, Region
 
 
@@ -50,7 +50,7 @@ class EnveloppeCPER(models.Model):
                     f"{centimes_en_euros(engage - self.montant)}.")})
 
 
-class ProjetNPNRU(models.Model):
+class ProjetNPNRU(ObjetDuRegistre):
     NATIONAL, REGIONAL = "national", "regional"
     INTERETS = [(NATIONAL, "intérêt national (PRIN)"), (REGIONAL, "intérêt régional (PRIR)")]
     ETAPES = [
@@ -59,7 +59,7 @@ class ProjetNPNRU(models.Model):
         ("en_cours", "en cours"), ("acheve", "achevé"),
     ]
 
-    reference = models.CharField("référence", max_length=40, unique=True)
+    libelle = "nom"
     nom = models.CharField("nom du projet", max_length=300)
     interet = models.CharField("intérêt", max_length=10, choices=INTERETS)
     etape = models.CharField("étape", max_length=12, choices=ETAPES, default="protocole")
@@ -74,17 +74,11 @@ class ProjetNPNRU(models.Model):
     date_fin = models.DateField("date d'achèvement (prévue ou réelle)", null=True, blank=True)
     subventions = models.BigIntegerField("subventions ANRU (centimes)", default=0)
     prets = models.BigIntegerField("prêts bonifiés Action Logement (centimes)", default=0)
-    version = models.PositiveIntegerField("version", default=1, editable=False)
-    demonstration = models.BooleanField("données de démonstration", default=False)
     history = HistoricalRecords(m2m_fields=[quartiers])
 
-    class Meta:
-        ordering = ["reference"]
+    class Meta(ObjetDuRegistre.Meta):
         verbose_name = "projet NPNRU"
         verbose_name_plural = "projets NPNRU"
-
-    def __str__(self) -> str:
-        return f"{self.reference} – {self.nom}"
 
     @property
     def concours(self) -> int:
