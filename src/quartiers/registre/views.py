@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -205,27 +206,33 @@ def formulaire_versionne(
     return render(request, "registre/formulaire.html", context)
 
 
-def page_avec_quartiers(
-    request: HttpRequest,
-    instance: Any,
-    *,
-    formulaire: Callable[[Any, Any], Any],
-    service: Callable[[Any, Any, Any, int | None], Any],
-    nouveau: str,
-    objet: str,
-    succes: str,
-    detail: str,
-) -> HttpResponse:
-    """Edit page of an object linked to quartiers (contract, action, NPNRU project):
-    ``service(user, instance, quartiers, version read)`` checks and saves it, then the user
-    goes to its ``detail`` page; ``nouveau`` titles the page of a new one."""
+@dataclass(frozen=True)
+class Edition:
+    """How an object linked to quartiers (contract, action, NPNRU project) is edited: its
+    form class, the service that checks and saves it (``service(user, instance, quartiers,
+    version read)``), the page that shows it, and the words of the edit page."""
+
+    formulaire: type[forms.ModelForm]
+    service: Callable[[Any, Any, Any, int | None], Any]
+    detail: str  # URL name of the object's page
+    nouveau: str  # title of the page of a new object
+    objet: str  # "ce contrat", in the conflict message
+    succes: str
+
+
+def page_avec_quartiers(request: HttpRequest, instance: Any, edition: Edition,
+                        **options: Any) -> HttpResponse:
+    """Edit page of ``instance`` as ``edition`` says (``options`` go to its form), then the
+    object's page."""
     return formulaire_versionne(
-        request, instance, formulaire=formulaire,
-        enregistrer=lambda form: service(request.user, form.instance,
-                                         form.cleaned_data["quartiers"],
-                                         form.cleaned_data.get("version")),
-        context={"title": f"Modifier {instance}" if instance.pk else nouveau},
-        objet=objet, succes=succes, destination=lambda obj: redirect(detail, pk=obj.pk))
+        request, instance,
+        formulaire=lambda data, obj: edition.formulaire(data, instance=obj, **options),
+        enregistrer=lambda form: edition.service(request.user, form.instance,
+                                                 form.cleaned_data["quartiers"],
+                                                 form.cleaned_data.get("version")),
+        context={"title": f"Modifier {instance}" if instance.pk else edition.nouveau},
+        objet=edition.objet, succes=edition.succes,
+        destination=lambda obj: redirect(edition.detail, pk=obj.pk))
 
 
 def confirmation(request: HttpRequest, *, titre: str, question: str, retour: str,

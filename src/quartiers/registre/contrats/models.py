@@ -296,6 +296,16 @@ class TerritoireContrat(models.Model):
         return f"{self.contrat.reference} – {self.code_departement or 'département inconnu'}"
 
 
+def _dans_le_contrat(partie: Any, champ: str, borne: str, message: str) -> None:
+    """A part's date ``champ`` may not lie before the contract's start (``borne`` is
+    ``date_debut``) or after its end (``date_fin``); ``message`` says which, the contract's
+    date follows."""
+    date = getattr(partie, champ)
+    limite = getattr(partie.contrat, borne) if partie.contrat_id else None
+    if date and limite and (date < limite if borne == "date_debut" else date > limite):
+        raise ValidationError({champ: f"{message} ({limite:%d/%m/%Y})."})
+
+
 class Signataire(models.Model):
     ROLES = [
         ("prefet", "État (préfet)"), ("president_epci", "Président de l'EPCI"),
@@ -320,11 +330,8 @@ class Signataire(models.Model):
         return f"{self.organisation} ({self.get_role_display()})"  # type: ignore[attr-defined]
 
     def clean(self) -> None:
-        c = self.contrat if self.contrat_id else None
-        if c and self.date_signature and c.date_fin and self.date_signature > c.date_fin:
-            raise ValidationError({"date_signature": (
-                "La date de signature ne peut pas être postérieure à la fin du contrat "
-                f"({c.date_fin:%d/%m/%Y}).")})
+        _dans_le_contrat(self, "date_signature", "date_fin", "La date de signature ne peut "
+                         "pas être postérieure à la fin du contrat")
 
 
 class Avenant(models.Model):
@@ -341,11 +348,8 @@ class Avenant(models.Model):
         return f"Avenant n° {self.numero}"
 
     def clean(self) -> None:
-        c = self.contrat if self.contrat_id else None
-        if c and self.date and c.date_debut and self.date < c.date_debut:
-            raise ValidationError({"date": (
-                "Un avenant ne peut pas précéder le début du contrat "
-                f"({c.date_debut:%d/%m/%Y}).")})
+        _dans_le_contrat(self, "date", "date_debut",
+                         "Un avenant ne peut pas précéder le début du contrat")
 
 
 class Engagement(models.Model):

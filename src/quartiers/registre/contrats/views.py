@@ -45,6 +45,9 @@ from quartiers.registre.contrats.models import (
 from quartiers.registre.contrats.suivi import suivi
 from quartiers.registre.territoires.tableaux import synthese_postes
 
+EDITION = base.Edition(ContratForm, services.enregistrer_contrat, "contrats:detail",
+                       nouveau="Nouveau contrat", objet="ce contrat",
+                       succes="Contrat enregistré.")
 # kind -> (model, form, message, form needs the contract)
 ELEMENTS: dict[str, tuple[Any, Any, str, bool]] = {
     "signataire": (Signataire, SignataireForm, "Signataire ajouté.", False),
@@ -171,11 +174,7 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             return redirect("contrats:detail", pk=pk)
     else:
         perms.exiger(perms.peut_creer_contrat(request.user), services.REFUS_EPCI)
-    return base.page_avec_quartiers(
-        request, contrat,
-        formulaire=lambda data, obj: ContratForm(data, instance=obj, user=request.user),
-        service=services.enregistrer_contrat, nouveau="Nouveau contrat", objet="ce contrat",
-        succes="Contrat enregistré.", detail="contrats:detail")
+    return base.page_avec_quartiers(request, contrat, EDITION, user=request.user)
 
 
 def _archivage(request: HttpRequest, pk: int, archiver: bool) -> HttpResponse:

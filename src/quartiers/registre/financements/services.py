@@ -13,12 +13,7 @@ from quartiers.registre.commun import (
     enregistrer_avec_version,
     valider_avec_quartiers,
 )
-from quartiers.registre.comptes.permissions import (
-    exiger,
-    peut_creer_action,
-    peut_modifier_action,
-    peut_modifier_financement,
-)
+from quartiers.registre.comptes import permissions as perms
 from quartiers.registre.financements.models import Action, LigneFinancement
 from quartiers.registre.territoires.models import Quartier
 
@@ -31,8 +26,9 @@ def enregistrer_action(user: Any, action: Action, quartiers: Iterable[Quartier],
     with transaction.atomic():
         if action.pk:
             original = Action.objects.select_related("contrat__epci").get(pk=action.pk)
-            exiger(peut_modifier_action(user, original), REFUS)
-        exiger(action.contrat_id is not None and peut_creer_action(user, action.contrat), REFUS)
+            perms.exiger(perms.peut_modifier_action(user, original), REFUS)
+        perms.exiger(action.contrat_id is not None
+                     and perms.peut_creer_action(user, action.contrat), REFUS)
         hors = action.erreurs_quartiers({q.pk for q in quartiers}) if action.contrat_id else []
         valider_avec_quartiers(action, hors)
         enregistrer_avec_quartiers(action, quartiers, version_lue)
@@ -40,7 +36,7 @@ def enregistrer_action(user: Any, action: Action, quartiers: Iterable[Quartier],
 
 
 def supprimer_action(user: Any, action: Action) -> None:
-    exiger(peut_modifier_action(user, action), REFUS)
+    perms.exiger(perms.peut_modifier_action(user, action), REFUS)
     if action.contrat.archive:
         raise ValidationError("Le contrat est archivé : ses actions ne peuvent plus être "
                               "supprimées.")
@@ -57,8 +53,9 @@ def enregistrer_financement(user: Any, ligne: LigneFinancement,
         if ligne.pk:
             original = LigneFinancement.objects.select_related("action__contrat__epci").get(
                 pk=ligne.pk)
-            exiger(peut_modifier_financement(user, original), REFUS)
-        exiger(ligne.action_id is not None and peut_modifier_action(user, ligne.action), REFUS)
+            perms.exiger(perms.peut_modifier_financement(user, original), REFUS)
+        perms.exiger(ligne.action_id is not None
+                     and perms.peut_modifier_action(user, ligne.action), REFUS)
         if ligne.action.contrat.archive:
             raise ValidationError("Le contrat est archivé : ses crédits ne peuvent plus être "
                                   "modifiés.")
@@ -68,7 +65,7 @@ def enregistrer_financement(user: Any, ligne: LigneFinancement,
 
 
 def supprimer_financement(user: Any, ligne: LigneFinancement) -> None:
-    exiger(peut_modifier_financement(user, ligne), REFUS)
+    perms.exiger(perms.peut_modifier_financement(user, ligne), REFUS)
     if ligne.montant_verse:
         raise ValidationError("Un crédit déjà versé ne peut pas être supprimé.")
     ligne.delete()

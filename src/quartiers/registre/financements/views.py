@@ -22,6 +22,10 @@ from quartiers.registre.financements import services
 from quartiers.registre.financements.forms import ActionForm, LigneFinancementForm
 from quartiers.registre.financements.models import Action, LigneFinancement, PosteFinance
 
+EDITION = base.Edition(ActionForm, services.enregistrer_action, "financements:detail",
+                       nouveau="Nouvelle action", objet="cette action",
+                       succes="Action enregistrée.")
+
 
 class NouvelleActionForm(forms.Form):
     contrat = forms.IntegerField(label="contrat", required=False, min_value=1,
@@ -114,11 +118,7 @@ def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             action.contrat = contrat
         else:
             perms.exiger(perms.peut_creer_contrat(request.user), services.REFUS)
-    return base.page_avec_quartiers(
-        request, action,
-        formulaire=lambda data, obj: ActionForm(data, instance=obj, user=request.user),
-        service=services.enregistrer_action, nouveau="Nouvelle action", objet="cette action",
-        succes="Action enregistrée.", detail="financements:detail")
+    return base.page_avec_quartiers(request, action, EDITION, user=request.user)
 
 
 @base.lecture_requise

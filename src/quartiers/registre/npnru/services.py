@@ -12,11 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from quartiers.registre.commun import enregistrer_avec_quartiers
-from quartiers.registre.comptes.permissions import (
-    exiger,
-    peut_modifier_enveloppe,
-    peut_modifier_npnru,
-)
+from quartiers.registre.comptes import permissions as perms
 from quartiers.registre.npnru.models import EnveloppeCPER, ProjetNPNRU
 from quartiers.registre.territoires.models import Quartier
 
@@ -25,7 +21,7 @@ REFUS = "Seul un administrateur DREETS peut modifier les projets NPNRU et les en
 
 def enregistrer_projet(user: Any, projet: ProjetNPNRU, quartiers: Iterable[Quartier],
                        version_lue: int | None = None) -> ProjetNPNRU:
-    exiger(peut_modifier_npnru(user, projet), REFUS)
+    perms.exiger(perms.peut_modifier_npnru(user, projet), REFUS)
     quartiers = list(quartiers)
     with transaction.atomic():
         if projet.region_id:
@@ -36,7 +32,7 @@ def enregistrer_projet(user: Any, projet: ProjetNPNRU, quartiers: Iterable[Quart
 
 
 def enregistrer_enveloppe(user: Any, enveloppe: EnveloppeCPER) -> EnveloppeCPER:
-    exiger(peut_modifier_enveloppe(user), REFUS)
+    perms.exiger(perms.peut_modifier_enveloppe(user), REFUS)
     with transaction.atomic():
         enveloppe.full_clean()
         enveloppe.save()

@@ -20,6 +20,10 @@ from quartiers.registre.npnru.forms import EnveloppeForm, ProjetForm
 from quartiers.registre.npnru.models import EnveloppeCPER, ProjetNPNRU
 from quartiers.registre.territoires.models import Region
 
+EDITION = base.Edition(ProjetForm, services.enregistrer_projet, "npnru:detail",
+                       nouveau="Nouveau projet NPNRU", objet="ce projet",
+                       succes="Projet enregistré.")
+
 
 def synthese_enveloppes(regions: Any = None) -> list[dict[str, Any]]:
     """Per région with an envelope: envelope, engaged regional concours, remainder."""
@@ -82,10 +86,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def modifier(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     projet = get_object_or_404(ProjetNPNRU, pk=pk) if pk else ProjetNPNRU()
     perms.exiger(perms.peut_modifier_npnru(request.user, projet), services.REFUS)
-    return base.page_avec_quartiers(
-        request, projet, formulaire=lambda data, obj: ProjetForm(data, instance=obj),
-        service=services.enregistrer_projet, nouveau="Nouveau projet NPNRU", objet="ce projet",
-        succes="Projet enregistré.", detail="npnru:detail")
+    return base.page_avec_quartiers(request, projet, EDITION)
 
 
 @base.lecture_requise
