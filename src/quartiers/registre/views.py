@@ -235,6 +235,18 @@ def page_avec_quartiers(request: HttpRequest, instance: Any, edition: Edition,
         destination=lambda obj: redirect(edition.detail, pk=obj.pk))
 
 
+def executer(request: HttpRequest, operation: Callable[[], object], succes: str) -> bool:
+    """Run a service's ``operation``; its refusal (``ValidationError``) or ``succes`` is the
+    message the next page shows. True when it was done."""
+    try:
+        operation()
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return False
+    messages.success(request, succes)
+    return True
+
+
 def confirmation(request: HttpRequest, *, titre: str, question: str, retour: str,
                  bouton: str, details: list[str] | None = None,
                  version: int | None = None, danger: bool = False) -> HttpResponse:

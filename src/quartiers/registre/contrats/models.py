@@ -42,10 +42,13 @@ PILIERS = [
 PILIER_LABELS = dict(PILIERS)
 
 
-def _une_par_contrat(cle: str, nom: str, **options: Any) -> type:
-    """The ``Meta`` of a record that exists once per contract and ``cle``, listed so."""
-    return type("Meta", (), {"ordering": ["contrat", cle], "constraints": [
-        models.UniqueConstraint(fields=["contrat", cle], name=nom)], **options})
+def _partie(ordre: str = "id", unique: str = "", **options: Any) -> type:
+    """The ``Meta`` of a record of a contract, listed by contract then ``ordre``; with
+    ``unique`` (a constraint's name), one per contract and ``ordre``."""
+    contraintes = [models.UniqueConstraint(fields=["contrat", ordre], name=unique)] \
+        if unique else []
+    return type("Meta", (), {"ordering": ["contrat", ordre], "constraints": contraintes,
+                             **options})
 
 
 def fin_par_defaut(debut: dt.date, generation: str) -> dt.date:
@@ -115,7 +118,7 @@ class LienQuartier(models.Model):
                                     default=NON_VERIFIABLE)
     origine = models.CharField("origine", max_length=200, blank=True)
 
-    Meta = _une_par_contrat("quartier", "lien_quartier_unique")
+    Meta = _partie("quartier", unique="lien_quartier_unique")
 
     def __str__(self) -> str:
         return f"{self.contrat.reference} → {self.quartier.code}"
@@ -290,7 +293,7 @@ class TerritoireContrat(models.Model):
                                                  blank=True)
     intitule_source = models.CharField("libellé (source)", max_length=300, blank=True)
 
-    Meta = _une_par_contrat("code_departement", "territoire_contrat_unique")
+    Meta = _partie("code_departement", unique="territoire_contrat_unique")
 
     def __str__(self) -> str:
         return f"{self.contrat.reference} – {self.code_departement or 'département inconnu'}"
@@ -342,7 +345,7 @@ class Avenant(models.Model):
     objet = models.TextField("objet")
     history = HistoricalRecords()
 
-    Meta = _une_par_contrat("numero", "avenant_numero_unique")
+    Meta = _partie("numero", unique="avenant_numero_unique")
 
     def __str__(self) -> str:
         return f"Avenant n° {self.numero}"
@@ -380,9 +383,7 @@ class Priorite(models.Model):
         help_text="Comment la priorité a été fixée avec les habitants.")
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["contrat", "id"]
-        verbose_name = "priorité locale"
+    Meta = _partie(verbose_name="priorité locale")
 
     def __str__(self) -> str:
         return self.intitule
@@ -399,9 +400,7 @@ class ProjetQuartier(models.Model):
     description = models.TextField("description", blank=True)
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["contrat", "id"]
-        verbose_name = "projet de quartier"
+    Meta = _partie(verbose_name="projet de quartier")
 
     def __str__(self) -> str:
         return self.intitule
@@ -427,7 +426,7 @@ class RevueAnnuelle(models.Model):
         help_text="Un indicateur par ligne : « libellé ; valeur ; cible » (cible facultative).")
     history = HistoricalRecords()
 
-    Meta = _une_par_contrat("annee", "revue_annee_unique", verbose_name="revue annuelle")
+    Meta = _partie("annee", unique="revue_annee_unique", verbose_name="revue annuelle")
 
     def __str__(self) -> str:
         return f"Revue {self.annee}{' (mi-parcours)' if self.mi_parcours else ''}"

@@ -226,13 +226,10 @@ def supprimer(request: HttpRequest, pk: int) -> HttpResponse:
             request, titre=f"Supprimer {contrat.reference}", danger=True,
             retour=reverse("contrats:detail", args=[pk]), bouton="Supprimer définitivement",
             question=f"Supprimer « {contrat} » ? Cette suppression est définitive.")
-    try:
-        services.supprimer_contrat(request.user, contrat)
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-        return redirect("contrats:detail", pk=pk)
-    messages.success(request, "Contrat supprimé.")
-    return redirect("contrats:liste")
+    if base.executer(request, lambda: services.supprimer_contrat(request.user, contrat),
+                     "Contrat supprimé."):
+        return redirect("contrats:liste")
+    return redirect("contrats:detail", pk=pk)
 
 
 @require_POST
@@ -244,12 +241,9 @@ def ajouter_element(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     perms.exiger(perms.peut_modifier_contrat(request.user, contrat), services.REFUS_EPCI)
     form = _element_form(kind, contrat, request.POST)
     if form.is_valid():
-        try:
-            services.ajouter_element(request.user, contrat, form.instance)
-        except ValidationError as e:
-            messages.error(request, " ".join(e.messages))
-        else:
-            messages.success(request, ELEMENTS[kind][2])
+        element = form.instance
+        base.executer(request, lambda: services.ajouter_element(request.user, contrat, element),
+                      ELEMENTS[kind][2])
     else:
         for field, errs in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -269,12 +263,8 @@ def supprimer_element(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         return base.confirmation(request, titre="Retirer un élément du contrat", retour=retour,
                                  bouton="Retirer", question=f"Retirer « {element} » du contrat "
                                  f"{element.contrat.reference} ?")
-    try:
-        services.supprimer_element(request.user, element)
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(request, "Élément retiré.")
+    base.executer(request, lambda: services.supprimer_element(request.user, element),
+                  "Élément retiré.")
     return redirect(retour)
 
 
@@ -282,12 +272,8 @@ def supprimer_element(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @base.lecture_requise
 def confirmer_signataire(request: HttpRequest, pk: int) -> HttpResponse:
     signataire = get_object_or_404(Signataire.objects.select_related("contrat"), pk=pk)
-    try:
-        services.confirmer_signataire(request.user, signataire)
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(request, f"Signataire « {signataire.organisation} » confirmé.")
+    base.executer(request, lambda: services.confirmer_signataire(request.user, signataire),
+                  f"Signataire « {signataire.organisation} » confirmé.")
     return redirect("contrats:detail", pk=signataire.contrat_id)
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -131,13 +129,10 @@ def supprimer(request: HttpRequest, pk: int) -> HttpResponse:
                                  retour=reverse("financements:detail", args=[pk]), danger=True,
                                  bouton="Supprimer l'action", question=(
                                      f"Supprimer « {action} » et ses crédits non versés ?"))
-    try:
-        services.supprimer_action(request.user, action)
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-        return redirect("financements:detail", pk=pk)
-    messages.success(request, "Action supprimée.")
-    return redirect("contrats:detail", pk=contrat_id)
+    if base.executer(request, lambda: services.supprimer_action(request.user, action),
+                     "Action supprimée."):
+        return redirect("contrats:detail", pk=contrat_id)
+    return redirect("financements:detail", pk=pk)
 
 
 @base.lecture_requise
@@ -170,12 +165,8 @@ def supprimer_ligne(request: HttpRequest, pk: int) -> HttpResponse:
                                  retour=reverse("financements:detail", args=[ligne.action_id]),
                                  question=f"Supprimer le crédit « {ligne} » de l'action "
                                           f"{ligne.action.reference} ?")
-    try:
-        services.supprimer_financement(request.user, ligne)
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(request, "Ligne de financement supprimée.")
+    base.executer(request, lambda: services.supprimer_financement(request.user, ligne),
+                  "Ligne de financement supprimée.")
     return redirect("financements:detail", pk=ligne.action_id)
 
 
