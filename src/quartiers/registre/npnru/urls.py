@@ -1,12 +1,10 @@
 from django.urls import path
 
 from quartiers.registre.npnru import views
+from quartiers.registre.routes import routes_fiche
 
 app_name = "npnru"
 urlpatterns = [
-    path("", views.liste, name="liste"),
-    path("nouveau/", views.modifier, name="nouveau"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/modifier/", views.modifier, name="modifier"),
+    *routes_fiche(views),
     path("enveloppes/<str:region>/", views.modifier_enveloppe, name="enveloppe"),
 ]

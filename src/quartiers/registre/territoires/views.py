@@ -22,13 +22,12 @@ from quartiers.registre.territoires.tableaux import (
     porteurs_de,
 )
 
-URLS = {Region: ("territoires:region", "code"), Departement: ("territoires:departement", "code"),
-        Epci: ("territoires:epci", "siren")}
 
 
 def url_de(territoire: Any) -> str:
-    nom, attr = URLS[type(territoire)]
-    return reverse(nom, args=[getattr(territoire, attr)])
+    """The dashboard of a région, a département, an EPCI or a contract."""
+    nom, _, cle, _, _ = next(t for t in TABLEAUX if isinstance(territoire, t[4]))
+    return reverse(f"territoires:{nom}", args=[getattr(territoire, cle)])
 
 
 @base.lecture_requise
@@ -97,3 +96,13 @@ def tableau_contrat(request: HttpRequest, pk: int) -> HttpResponse:
     return _tableau(request, contrat, "contrat", parent=contrat.epci,
                     contrats=[(contrat, manques(contrat))],
                     filtre_postes=f"contrat={contrat.reference}")
+
+
+#: The dashboards, one per level: URL name and path segment, the key in the URL (converter,
+#: the record's field), the view, the model. The URLconf and :func:`url_de` read it.
+TABLEAUX: list[tuple[str, str, str, Any, type]] = [
+    ("region", "str", "code", tableau_region, Region),
+    ("departement", "str", "code", tableau_departement, Departement),
+    ("epci", "str", "siren", tableau_epci, Epci),
+    ("contrat", "int", "pk", tableau_contrat, ContratDeVille),
+]

@@ -5,8 +5,6 @@ from quartiers.web.accueil import views
 app_name = "accueil"
 urlpatterns = [
     path("", views.accueil, name="accueil"),
-    path("accessibilite/", views.accessibilite, name="accessibilite"),
-    path("mentions-legales/", views.mentions, name="mentions"),
-    path("donnees-personnelles/", views.donnees, name="donnees"),
-    path("plan-du-site/", views.plan, name="plan"),
+    *(path(route, views.page_du_pied, {"nom": nom, "titre": titre}, name=nom)
+      for route, nom, titre in views.PAGES_DU_PIED),
 ]

@@ -28,22 +28,17 @@ def accueil(request: HttpRequest) -> HttpResponse:
     return render(request, "accueil/accueil.html", {"title": "Accueil", "tuiles": tuiles})
 
 
-def accessibilite(request: HttpRequest) -> HttpResponse:
-    return render(request, "accueil/accessibilite.html",
-                  {"title": "Déclaration d'accessibilité"})
+#: The footer's plain pages: route, URL name (and template ``accueil/<name>.html``), title.
+PAGES_DU_PIED = [
+    ("accessibilite/", "accessibilite", "Déclaration d'accessibilité"),
+    ("mentions-legales/", "mentions", "Mentions légales"),
+    ("donnees-personnelles/", "donnees", "Données personnelles et cookies"),
+    ("plan-du-site/", "plan", "Plan du site"),
+]
 
 
-def mentions(request: HttpRequest) -> HttpResponse:
-    return render(request, "accueil/mentions.html", {"title": "Mentions légales"})
-
-
-def donnees(request: HttpRequest) -> HttpResponse:
-    return render(request, "accueil/donnees.html",
-                  {"title": "Données personnelles et cookies"})
-
-
-def plan(request: HttpRequest) -> HttpResponse:
-    return render(request, "accueil/plan.html", {"title": "Plan du site"})
+def page_du_pied(request: HttpRequest, nom: str, titre: str) -> HttpResponse:
+    return render(request, f"accueil/{nom}.html", {"title": titre})
 
 
 def erreur_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
