@@ -23,7 +23,6 @@ from quartiers.registre.territoires.tableaux import (
 )
 
 
-
 def url_de(territoire: Any) -> str:
     """The dashboard of a région, a département, an EPCI or a contract."""
     nom, _, cle, _, _ = next(t for t in TABLEAUX if isinstance(territoire, t[4]))
