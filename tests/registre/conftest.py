@@ -49,21 +49,10 @@ def construire_monde() -> Monde:
     from quartiers.registre.contrats.models import ContratDeVille
     from quartiers.registre.financements.models import Action, LigneFinancement
     from quartiers.registre.npnru.models import EnveloppeCPER, ProjetNPNRU
-    from quartiers.registre.territoires.models import (
-        Commune,
-        Departement,
-        Epci,
-        Quartier,
-        Region,
-    )
+    from quartiers.registre.territoires.models import Commune, Quartier
+    from tests.registre.fabriques import auvergne_rhone_alpes
 
-    region = Region.objects.create(code="84", nom="Auvergne-Rhône-Alpes")
-    dep69 = Departement.objects.create(code="69", nom="Rhône", region=region)
-    dep38 = Departement.objects.create(code="38", nom="Isère", region=region)
-    epci_a = Epci.objects.create(siren="200046977", nom="Métropole de Lyon", nature="ME",
-                                 departement=dep69)
-    epci_b = Epci.objects.create(siren="200040715", nom="Grenoble-Alpes Métropole",
-                                 nature="ME", departement=dep38)
+    region, dep69, dep38, epci_a, epci_b = auvergne_rhone_alpes()
     lyon = Commune.objects.create(code="69123", nom="Lyon", departement=dep69, epci=epci_a)
     vbn = Commune.objects.create(code="69266", nom="Villeurbanne", departement=dep69,
                                  epci=epci_a)

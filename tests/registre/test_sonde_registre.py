@@ -9,25 +9,16 @@ import re
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.web.routes import toutes_les_routes
 
 # NUL characters are refused for the whole site by the web layer's middleware.
 HOSTILES = ["abc", "1e999999999", "²⁰²⁴", "-1", "nan", "inf", "", "0x1F", "١٢٣",
             "<script>alert(1)</script>", "' OR 1=1 --", "9" * 400, "x" * 131_073]
 
 
-def _routes(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, Any]]:
-    out = []
-    for p in (resolver or get_resolver()).url_patterns:
-        if isinstance(p, URLResolver):
-            out += _routes(p, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern):
-            out.append((prefix + str(p.pattern), p))
-    return out
-
-
 def routes_du_registre() -> list[str]:
-    return [route for route, p in _routes()
+    return [route for route, p in toutes_les_routes()
             if getattr(p.callback, "__module__", "").startswith("quartiers.registre.")]
 
 

@@ -230,15 +230,9 @@ def lyon(db) -> Lyon:  # type: ignore[no-untyped-def]
 
     from quartiers.registre.comptes.models import Profil, Role
     from quartiers.registre.contrats.models import ContratDeVille, Signataire
-    from quartiers.registre.territoires.models import Departement, Epci, Region
+    from tests.registre.fabriques import auvergne_rhone_alpes
 
-    region = Region.objects.create(code="84", nom="Auvergne-Rhône-Alpes")
-    d69 = Departement.objects.create(code="69", nom="Rhône", region=region)
-    d38 = Departement.objects.create(code="38", nom="Isère", region=region)
-    epci = Epci.objects.create(siren="200046977", nom="Métropole de LYON", nature="ME",
-                               departement=d69)
-    autre = Epci.objects.create(siren="200040715", nom="Grenoble-Alpes-Métropole",
-                                nature="ME", departement=d38)
+    _, _, d38, epci, autre = auvergne_rhone_alpes()
     contrat = ContratDeVille.objects.create(
         reference="CV246", intitule="Contrat de ville – Métropole de LYON", epci=epci,
         generation="2015", statut="signe", date_fin=dt.date(2023, 12, 31),

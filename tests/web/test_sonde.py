@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.web.routes import toutes_les_routes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.realdata]
 
@@ -21,22 +22,12 @@ HOSTILES = ["abc", "1e999999999", "²⁰²⁴", "-1", "nan", "inf", "", "0x1F", 
 APPS_PAGES = ("accueil", "carte", "fiches", "geographie")
 
 
-def _motifs(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, Any]]:
-    out = []
-    for p in (resolver or get_resolver()).url_patterns:
-        if isinstance(p, URLResolver):
-            out += _motifs(p, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern):
-            out.append((prefix + str(p.pattern), p))
-    return out
-
-
 def _pages() -> list[str]:
     """Every page route of the web apps, each path converter filled with a placeholder."""
     import re
 
     urls = []
-    for route, p in _motifs():
+    for route, p in toutes_les_routes():
         module = getattr(p.callback, "__module__", "")
         if not any(module.startswith(f"quartiers.web.{a}.") for a in APPS_PAGES):
             continue
