@@ -35,7 +35,15 @@ def test_connexion_et_enregistrement_pendant_un_gros_essai(monde: Any, settings:
         "fichier": SimpleUploadedFile("gros.csv", "\n".join([ENTETE, *lignes]).encode()),
         "type": "contrats"})
     assert resp.status_code == 302
-    travailleur = threading.Thread(target=traiter_en_attente)
+    def travailler() -> None:
+        from django.db import connections
+
+        try:
+            traiter_en_attente()
+        finally:
+            connections.close_all()  # this thread's own connection (PostgreSQL: test db drop)
+
+    travailleur = threading.Thread(target=travailler)
     travailleur.start()
     try:
         debut = time.monotonic()

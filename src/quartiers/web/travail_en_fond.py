@@ -13,7 +13,7 @@ from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import connections
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,9 @@ class TravailleurEnFond:
                 except Exception:  # database gone (shutdown): the jobs stay queued
                     log.exception("%s", self.nom)
         finally:
-            close_old_connections()
+            # the thread ends: its own connections (thread-local) are closed, whatever
+            # CONN_MAX_AGE says, so that none is left open on the server
+            connections.close_all()
 
     def attendre(self, timeout: float = 120) -> None:
         """Wait for the running thread (tests)."""
