@@ -25,11 +25,16 @@ loglevel = os.environ.get("QUARTIERS_LOGLEVEL", "warning")
 
 
 def when_ready(server: Any) -> None:
-    if os.environ.get("QUARTIERS_PRECHAUFFER", "1") != "1":
-        return
-    from quartiers.web import demarrage
+    from django.db import connections
 
     try:
-        demarrage.prechauffer()
+        if os.environ.get("QUARTIERS_PRECHAUFFER", "1") == "1":
+            from quartiers.web import demarrage
+
+            demarrage.prechauffer()
     except Exception as e:  # the pages will report the missing data themselves
         server.log.warning("préchargement des données impossible : %s", e)
+    finally:
+        # connections are kept between requests (CONN_MAX_AGE): none opened here may be
+        # inherited by the forked workers, which would share its socket or file
+        connections.close_all()

@@ -62,9 +62,14 @@ def _database(url: str) -> dict:
 
 
 DATABASES = {
-    "default": _database(
-        os.environ.get("QUARTIERS_DATABASE_URL", f"sqlite:///{VAR_DIR / 'quartiers.sqlite3'}")
-    )
+    "default": {
+        **_database(os.environ.get("QUARTIERS_DATABASE_URL",
+                                   f"sqlite:///{VAR_DIR / 'quartiers.sqlite3'}")),
+        # one connection per worker thread, kept between requests (opening one and setting
+        # its pragmas cost more than an API lookup); checked before reuse
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
+    }
 }
 
 INSTALLED_APPS = [
