@@ -204,6 +204,11 @@ def navigateur(live_server, settings):  # type: ignore[no-untyped-def]
         page.base = live_server.url  # type: ignore[attr-defined]
         yield page
         browser.close()
+        # the test's ORM calls ran while Playwright's event loop was running: Django kept
+        # their connection in that context, where the test database's teardown cannot see it
+        from django.db import connections
+
+        connections.close_all()
     assert not erreurs and not dehors, (erreurs, dehors)
 
 
